@@ -1,0 +1,352 @@
+//! Callbacks (`url.callback_url`) and browser returns (`url.return_url`).
+//!
+//! Treat a callback as a trigger, never as proof: [`CallbackVerifier::verify`] checks the
+//! `Dintero-Signature`, then [`Callbacks::confirm`] fetches the transaction and checks that it
+//! is the one the callback names before you fulfil the order.
+//!
+//! The signature is `HMAC-SHA256(secret, "{t}\n{account_id}\n{METHOD}\n{hostname}\n{path}\n{query}")`
+//! in hex, sent as `Dintero-Signature: t=<unix seconds>,v0-hmac-sha256=<hex>`, where `hostname`
+//! has no port and `query` is every query parameter sorted by name and form-encoded (`+` for
+//! spaces). The body is not signed.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use url::Url;
+
+use crate::config::validate_account_id;
+use crate::error::{Error, ErrorKind, Result};
+use crate::models::{CallbackEventKind, PaymentError, Transaction};
+use crate::secret::Secret;
+use crate::Client;
+
+/// How far a callback's timestamp may be from now, either way (5 minutes).
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// The header Dintero signs callbacks with.
+pub const SIGNATURE_HEADER: &str = "dintero-signature";
+
+/// A parsed callback query.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Callback {
+    /// The transaction (absent on some error callbacks).
+    pub transaction_id: Option<String>,
+    /// The session (`session_id`, or `sid` with `sid_parameter_name=sid`).
+    pub session_id: Option<String>,
+    /// Your order id.
+    pub merchant_reference: Option<String>,
+    /// When Dintero sent it (ISO-8601).
+    pub time: Option<String>,
+    /// Set on error callbacks (`report_error=true`).
+    pub error: Option<PaymentError>,
+    /// Set on event callbacks (`report_event=...`).
+    pub event: Option<CallbackEventKind>,
+    /// The transaction event the callback reports.
+    pub event_id: Option<String>,
+    /// Every query parameter, in order, decoded.
+    pub params: Vec<(String, String)>,
+}
+
+/// Parses a callback URL's query without checking any signature. Prefer
+/// [`CallbackVerifier::verify`].
+pub fn parse_callback(url: &str) -> Result<Callback> {
+    let parsed = parse_url("callback url", url)?;
+    let params: Vec<(String, String)> = parsed.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let cb = Callback {
+        transaction_id: get("transaction_id"),
+        session_id: get("session_id").or_else(|| get("sid")),
+        merchant_reference: get("merchant_reference"),
+        time: get("time"),
+        error: get("error").map(|e| PaymentError::parse(&e)),
+        event: get("event").map(|e| CallbackEventKind::parse(&e)),
+        event_id: get("event_id"),
+        params: Vec::new(),
+    };
+    if cb.transaction_id.is_none() && cb.error.is_none() {
+        return Err(Error::invalid_input(
+            "callback url: has neither transaction_id nor error; this is not a Dintero callback",
+        ));
+    }
+    Ok(Callback { params, ..cb })
+}
+
+fn parse_url(what: &str, url: &str) -> Result<Url> {
+    Url::parse(url).map_err(|e| {
+        let shown: String = url.chars().take(200).collect();
+        Error::invalid_input(format!("{what}: {shown:?} is not an absolute URL ({e}); pass the full URL, scheme and host included"))
+    })
+}
+
+/// The string Dintero signs for `method` and `url` at `timestamp`.
+pub fn signing_payload(account_id: &str, method: &str, url: &str, timestamp: i64) -> Result<String> {
+    let parsed = parse_url("callback url", url)?;
+    let host = parsed.host_str().unwrap_or("");
+    let mut pairs: Vec<(String, String)> = parsed.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &pairs {
+        q.append_pair(k, v);
+    }
+    Ok(format!(
+        "{timestamp}\n{account_id}\n{}\n{host}\n{}\n{}",
+        method.to_ascii_uppercase(),
+        parsed.path(),
+        q.finish()
+    ))
+}
+
+/// The hex `v0-hmac-sha256` signature of a callback (what the emulator and Dintero send).
+pub fn compute_signature(secret: &str, account_id: &str, method: &str, url: &str, timestamp: i64) -> Result<String> {
+    let payload = signing_payload(account_id, method, url, timestamp)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|_| Error::invalid_input("signature secret is not usable as an HMAC key"))?;
+    mac.update(payload.as_bytes());
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
+struct ParsedHeader {
+    timestamp: i64,
+    signatures: Vec<String>,
+}
+
+fn parse_signature_header(value: &str) -> Result<ParsedHeader> {
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in value.split(',') {
+        let Some((k, v)) = part.trim().split_once('=') else { continue };
+        match k.trim() {
+            "t" => {
+                timestamp = Some(v.trim().parse::<i64>().map_err(|_| {
+                    Error::signature("Dintero-Signature: t= is not a unix timestamp")
+                })?)
+            }
+            "v0-hmac-sha256" => signatures.push(v.trim().to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or_else(|| Error::signature("Dintero-Signature: has no t= timestamp"))?;
+    if signatures.is_empty() {
+        return Err(Error::signature("Dintero-Signature: has no v0-hmac-sha256= signature"));
+    }
+    Ok(ParsedHeader { timestamp, signatures })
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Checks `Dintero-Signature` headers with your signature secret.
+#[derive(Clone)]
+pub struct CallbackVerifier {
+    secret: Secret,
+    account_id: String,
+    tolerance: Duration,
+}
+
+impl std::fmt::Debug for CallbackVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackVerifier")
+            .field("secret", &self.secret)
+            .field("account_id", &self.account_id)
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
+}
+
+impl CallbackVerifier {
+    /// A verifier for `account_id` (`T…`/`P…`) with the secret from `GET /v1/admin/signature`.
+    pub fn new(secret: impl Into<Secret>, account_id: impl Into<String>) -> Result<Self> {
+        let secret = secret.into();
+        if secret.is_empty() {
+            return Err(Error::invalid_input("signature secret must not be empty"));
+        }
+        let account_id = account_id.into();
+        validate_account_id(&account_id)?;
+        Ok(CallbackVerifier { secret, account_id, tolerance: DEFAULT_TOLERANCE })
+    }
+
+    /// Changes how old (or how far in the future) a timestamp may be.
+    pub fn with_tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Checks one `Dintero-Signature` header value against `method` + `url` at `now` (unix s).
+    pub fn verify_header_at(&self, method: &str, url: &str, header: &str, now: i64) -> Result<()> {
+        let parsed = parse_signature_header(header)?;
+        let age = now.saturating_sub(parsed.timestamp);
+        let tol = self.tolerance.as_secs() as i64;
+        if age > tol {
+            return Err(Error::signature(format!(
+                "Dintero-Signature: timestamp is {age} s old; at most {tol} s is accepted (a replay, or a clock that is off)"
+            )));
+        }
+        if -age > tol {
+            return Err(Error::signature(format!(
+                "Dintero-Signature: timestamp is {} s in the future; at most {tol} s is accepted",
+                -age
+            )));
+        }
+        let expected = compute_signature(self.secret.expose(), &self.account_id, method, url, parsed.timestamp)?;
+        let matched = parsed
+            .signatures
+            .iter()
+            .fold(subtle::Choice::from(0u8), |acc, sig| acc | expected.as_bytes().ct_eq(sig.as_bytes()));
+        if bool::from(matched) {
+            Ok(())
+        } else {
+            Err(Error::signature(
+                "Dintero-Signature: signature does not match (wrong secret or account, or the URL was changed: pass the full URL exactly as received)",
+            ))
+        }
+    }
+
+    /// Verifies a callback request from what any web framework gives you: the method, the
+    /// full URL as received (scheme, host, path and query), and the headers. Returns the parsed
+    /// callback.
+    pub fn verify<I, K, V>(&self, method: &str, url: &str, headers: I) -> Result<Callback>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let header = headers
+            .into_iter()
+            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(SIGNATURE_HEADER))
+            .map(|(_, v)| v.as_ref().to_string())
+            .ok_or_else(|| Error::signature("Dintero-Signature header is missing; is a signature secret set up (POST /v1/admin/signature)?"))?;
+        self.verify_header_at(method, url, &header, unix_now())?;
+        parse_callback(url)
+    }
+}
+
+/// How a customer came back to your `return_url`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnOutcome {
+    /// A transaction was created. Confirm it on your server before showing "paid".
+    Completed,
+    /// The customer cancelled.
+    Cancelled,
+    /// The payment failed or was not authorized.
+    Failed,
+}
+
+impl ReturnOutcome {
+    /// `"completed"`, `"cancelled"` or `"failed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReturnOutcome::Completed => "completed",
+            ReturnOutcome::Cancelled => "cancelled",
+            ReturnOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// A parsed `return_url` hit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnResult {
+    /// What happened.
+    pub outcome: ReturnOutcome,
+    /// The transaction, when one was created.
+    pub transaction_id: Option<String>,
+    /// Your order id.
+    pub merchant_reference: Option<String>,
+    /// The session, when Dintero adds it.
+    pub session_id: Option<String>,
+    /// The raw `error` value.
+    pub error: Option<PaymentError>,
+}
+
+/// Parses the URL the customer's browser came back on. It is not signed: use it to choose
+/// what page to show, and confirm the transaction on your server before fulfilling.
+pub fn parse_return_url(url: &str) -> Result<ReturnResult> {
+    let parsed = parse_url("return url", url)?;
+    let mut transaction_id = None;
+    let mut merchant_reference = None;
+    let mut session_id = None;
+    let mut error = None;
+    for (k, v) in parsed.query_pairs() {
+        let v = v.into_owned();
+        if v.is_empty() {
+            continue;
+        }
+        match k.as_ref() {
+            "transaction_id" => transaction_id = Some(v),
+            "merchant_reference" => merchant_reference = Some(v),
+            "session_id" | "sid" => session_id = Some(v),
+            "error" => error = Some(PaymentError::parse(&v)),
+            _ => {}
+        }
+    }
+    let outcome = match (&error, &transaction_id) {
+        (Some(PaymentError::Cancelled), _) => ReturnOutcome::Cancelled,
+        (Some(_), _) => ReturnOutcome::Failed,
+        (None, Some(_)) => ReturnOutcome::Completed,
+        (None, None) => {
+            return Err(Error::invalid_input(
+                "return url: has neither transaction_id nor error; this is not a Dintero return",
+            ))
+        }
+    };
+    Ok(ReturnResult { outcome, transaction_id, merchant_reference, session_id, error })
+}
+
+/// A callback checked against the transaction it names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmedCallback {
+    /// The callback.
+    pub callback: Callback,
+    /// The transaction as Dintero has it now: act on its `status`.
+    pub transaction: Transaction,
+}
+
+/// Callback confirmation; get one from [`Client::callbacks`].
+#[derive(Debug, Clone, Copy)]
+pub struct Callbacks<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Callbacks<'_> {
+    /// Fetches the transaction the callback names and checks that its id, session and
+    /// merchant reference match the callback (and, for event callbacks, that the event exists).
+    /// Fails with [`ErrorKind::Conflict`] (code `callback_mismatch`) when they do not.
+    pub async fn confirm(&self, callback: &Callback) -> Result<ConfirmedCallback> {
+        let Some(tx_id) = callback.transaction_id.as_deref() else {
+            return Err(Error::invalid_input(format!(
+                "callback: names no transaction (error={}); nothing to confirm",
+                callback.error.as_ref().map_or("none", |e| e.as_str())
+            )));
+        };
+        let includes: &[&str] = &[];
+        let tx = self.client.transactions().get(tx_id, includes).await?;
+        let mismatch = |field: &str, theirs: &str, ours: &str| {
+            Error::new(
+                ErrorKind::Conflict,
+                format!("callback: {field} {theirs:?} does not match the transaction's {ours:?}; do not fulfil this order"),
+            )
+            .with_code(Some("callback_mismatch".into()))
+        };
+        if tx.id != tx_id {
+            return Err(mismatch("transaction_id", tx_id, &tx.id));
+        }
+        if let (Some(cb), Some(real)) = (&callback.session_id, &tx.session_id) {
+            if cb != real {
+                return Err(mismatch("session_id", cb, real));
+            }
+        }
+        if let Some(cb) = &callback.merchant_reference {
+            if cb != &tx.merchant_reference {
+                return Err(mismatch("merchant_reference", cb, &tx.merchant_reference));
+            }
+        }
+        if let Some(event_id) = &callback.event_id {
+            if !tx.events.iter().any(|e| e.id.as_deref() == Some(event_id.as_str())) {
+                return Err(mismatch("event_id", event_id, "no such event"));
+            }
+        }
+        Ok(ConfirmedCallback { callback: callback.clone(), transaction: tx })
+    }
+}

@@ -1,0 +1,339 @@
+//! Client configuration: credentials, hosts, timeouts, retries.
+
+use std::fmt;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// Dintero's API host (token, webhooks).
+pub const DEFAULT_API_BASE_URL: &str = "https://api.dintero.com";
+/// Dintero's checkout host (sessions, transactions, hosted page).
+pub const DEFAULT_CHECKOUT_BASE_URL: &str = "https://checkout.dintero.com";
+/// This SDK's name, sent as `Dintero-System-Plugin-Name` and in `User-Agent`.
+pub const SDK_NAME: &str = "dintero-checkout-rust";
+/// This SDK's version.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How failed requests are retried.
+///
+/// Backoff is exponential with "equal jitter": attempt `n` waits a random time between half
+/// and all of `min(max_backoff, initial_backoff * 2^(n-1))`. A `Retry-After` header replaces
+/// the backoff when it is at most `max_retry_after`; a longer one ends the retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = no retries).
+    pub max_attempts: u32,
+    /// Backoff before the first retry.
+    pub initial_backoff: Duration,
+    /// Largest backoff.
+    pub max_backoff: Duration,
+    /// Largest `Retry-After` the SDK will sleep for.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+    }
+
+    /// The wait before retry number `retry` (1-based), jitter included.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exp = retry.saturating_sub(1).min(20);
+        let base = self.initial_backoff.saturating_mul(1u32 << exp).min(self.max_backoff);
+        let half = base / 2;
+        let jitter = if half.is_zero() {
+            Duration::ZERO
+        } else {
+            Duration::from_nanos(rand::random_range(0..=half.as_nanos().min(u64::MAX as u128) as u64))
+        };
+        half + jitter
+    }
+}
+
+/// Everything a [`crate::Client`] needs. Built by [`ClientBuilder`].
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) account_id: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) api_base: String,
+    pub(crate) checkout_base: String,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) proxy: Option<Secret>,
+    pub(crate) system_name: Option<String>,
+    pub(crate) system_version: Option<String>,
+    pub(crate) plugin_name: String,
+    pub(crate) plugin_version: String,
+    pub(crate) token_refresh_margin: Duration,
+}
+
+impl Config {
+    /// The account id (`T…` sandbox, `P…` production).
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    /// Base URL of the API host (token).
+    pub fn api_base_url(&self) -> &str {
+        &self.api_base
+    }
+    /// Base URL of the checkout host (sessions, transactions).
+    pub fn checkout_base_url(&self) -> &str {
+        &self.checkout_base
+    }
+    /// Per-attempt timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+    /// True for a `T…` (sandbox) account.
+    pub fn is_test_account(&self) -> bool {
+        self.account_id.starts_with('T')
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("account_id", &self.account_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("api_base", &self.api_base)
+            .field("checkout_base", &self.checkout_base)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// Builds a [`crate::Client`]. Every setting is checked in [`ClientBuilder::build`].
+#[derive(Default, Clone)]
+pub struct ClientBuilder {
+    account_id: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    proxy: Option<Secret>,
+    system_name: Option<String>,
+    system_version: Option<String>,
+    plugin: Option<(String, String)>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("account_id", &self.account_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The account id, `T` (sandbox) or `P` (production) and 8 digits.
+    pub fn account_id(mut self, v: impl Into<String>) -> Self {
+        self.account_id = Some(v.into());
+        self
+    }
+    /// The API client's id.
+    pub fn client_id(mut self, v: impl Into<String>) -> Self {
+        self.client_id = Some(v.into());
+        self
+    }
+    /// The API client's secret.
+    pub fn client_secret(mut self, v: impl Into<Secret>) -> Self {
+        self.client_secret = Some(v.into());
+        self
+    }
+    /// One base URL for both Dintero hosts, e.g. the emulator's `http://127.0.0.1:8400`.
+    /// `http://` is refused unless the host is loopback.
+    pub fn base_url(mut self, v: impl Into<String>) -> Self {
+        self.base_url = Some(v.into());
+        self
+    }
+    /// Per-attempt timeout (default 30 s).
+    pub fn timeout(mut self, v: Duration) -> Self {
+        self.timeout = Some(v);
+        self
+    }
+    /// Connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, v: Duration) -> Self {
+        self.connect_timeout = Some(v);
+        self
+    }
+    /// How failed requests are retried.
+    pub fn retry_policy(mut self, v: RetryPolicy) -> Self {
+        self.retry = Some(v);
+        self
+    }
+    /// Sends every request through this proxy (`http://user:pass@host:port`).
+    pub fn proxy(mut self, v: impl Into<String>) -> Self {
+        self.proxy = Some(Secret::new(v.into()));
+        self
+    }
+    /// Your system's name, sent as `Dintero-System-Name`.
+    pub fn system_name(mut self, v: impl Into<String>) -> Self {
+        self.system_name = Some(v.into());
+        self
+    }
+    /// Your system's version, sent as `Dintero-System-Version`.
+    pub fn system_version(mut self, v: impl Into<String>) -> Self {
+        self.system_version = Some(v.into());
+        self
+    }
+    /// For language bindings: the SDK name and version to send instead of the Rust core's.
+    #[doc(hidden)]
+    pub fn sdk_identity(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.plugin = Some((name.into(), version.into()));
+        self
+    }
+
+    /// Checks every setting and builds the client.
+    pub fn build(self) -> Result<crate::Client> {
+        let config = self.into_config()?;
+        crate::Client::from_config(config)
+    }
+
+    pub(crate) fn into_config(self) -> Result<Config> {
+        let account_id = self
+            .account_id
+            .ok_or_else(|| Error::invalid_input("account_id is required"))?;
+        validate_account_id(&account_id)?;
+        let client_id = self.client_id.ok_or_else(|| Error::invalid_input("client_id is required"))?;
+        if client_id.trim().is_empty() {
+            return Err(Error::invalid_input("client_id must not be empty"));
+        }
+        let client_secret = self
+            .client_secret
+            .ok_or_else(|| Error::invalid_input("client_secret is required"))?;
+        if client_secret.is_empty() {
+            return Err(Error::invalid_input("client_secret must not be empty"));
+        }
+        let (api_base, checkout_base) = match self.base_url {
+            Some(url) => {
+                let url = normalize_base_url(&url)?;
+                (url.clone(), url)
+            }
+            None => (DEFAULT_API_BASE_URL.to_string(), DEFAULT_CHECKOUT_BASE_URL.to_string()),
+        };
+        let timeout = self.timeout.unwrap_or(Duration::from_secs(30));
+        if timeout.is_zero() {
+            return Err(Error::invalid_input("timeout must be greater than zero"));
+        }
+        let retry = self.retry.unwrap_or_default();
+        if retry.max_attempts == 0 {
+            return Err(Error::invalid_input("retry_policy.max_attempts must be at least 1"));
+        }
+        if let Some(proxy) = &self.proxy {
+            reqwest::Proxy::all(proxy.expose())
+                .map_err(|_| Error::invalid_input("proxy is not a valid proxy URL"))?;
+        }
+        for (name, value) in [("system_name", &self.system_name), ("system_version", &self.system_version)] {
+            if let Some(v) = value {
+                if http::HeaderValue::from_str(v).is_err() {
+                    return Err(Error::invalid_input(format!(
+                        "{name} must be printable ASCII (it is sent as a header)"
+                    )));
+                }
+            }
+        }
+        let (plugin_name, plugin_version) = self
+            .plugin
+            .unwrap_or_else(|| (SDK_NAME.to_string(), SDK_VERSION.to_string()));
+        Ok(Config {
+            account_id,
+            client_id,
+            client_secret,
+            api_base,
+            checkout_base,
+            timeout,
+            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            retry,
+            proxy: self.proxy,
+            system_name: self.system_name,
+            system_version: self.system_version,
+            plugin_name,
+            plugin_version,
+            token_refresh_margin: Duration::from_secs(300),
+        })
+    }
+}
+
+/// Checks `^[PT]\d{8}$`.
+pub fn validate_account_id(account_id: &str) -> Result<()> {
+    let bytes = account_id.as_bytes();
+    let ok = bytes.len() == 9
+        && (bytes[0] == b'P' || bytes[0] == b'T')
+        && bytes[1..].iter().all(u8::is_ascii_digit);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(format!(
+            "account_id {account_id:?} is not valid: expected T (sandbox) or P (production) followed by 8 digits, e.g. T12345678"
+        )))
+    }
+}
+
+fn normalize_base_url(raw: &str) -> Result<String> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| Error::invalid_input(format!("base_url {raw:?} is not a valid URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(Error::invalid_input(format!(
+                    "base_url {raw:?} uses plain http:// on a non-loopback host; use https:// (http:// is only allowed for 127.0.0.1, ::1 and localhost)"
+                )));
+            }
+        }
+        other => {
+            return Err(Error::invalid_input(format!(
+                "base_url {raw:?} has scheme {other:?}; expected https:// (or http:// on loopback)"
+            )))
+        }
+    }
+    if url.host().is_none() {
+        return Err(Error::invalid_input(format!("base_url {raw:?} has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input("base_url must not carry credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_input(format!("base_url {raw:?} must not have a query or fragment")));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}

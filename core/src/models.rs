@@ -1,0 +1,557 @@
+//! Request and response models, with the API's field names.
+//!
+//! Every model keeps the fields it does not know in `extra`, so a field Dintero adds tomorrow
+//! survives a decode/encode round trip, and every enum has a variant for values it does not
+//! know yet. Money is integer minor units (`29990` is 299.90 NOK).
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// Unknown fields, kept as they came.
+pub type Extra = Map<String, Value>;
+
+macro_rules! open_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value this version of the SDK does not know.
+            Unrecognized(String),
+        }
+
+        impl $name {
+            /// The value as Dintero spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)+
+                    $name::Unrecognized(s) => s.as_str(),
+                }
+            }
+
+            /// Parses Dintero's spelling; unknown values become `Unrecognized`.
+            pub fn parse(s: &str) -> Self {
+                match s {
+                    $($text => $name::$variant,)+
+                    other => $name::Unrecognized(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok($name::parse(&s))
+            }
+        }
+    };
+}
+
+open_enum!(
+    /// `Transaction.status`.
+    TransactionStatus {
+        /// The payment was started.
+        Initiated => "INITIATED",
+        /// Money is reserved; capture or void it.
+        Authorized => "AUTHORIZED",
+        /// The authorization was voided (terminal).
+        AuthorizationVoided => "AUTHORIZATION_VOIDED",
+        /// Everything authorized was captured.
+        Captured => "CAPTURED",
+        /// Part of the authorization was captured.
+        PartiallyCaptured => "PARTIALLY_CAPTURED",
+        /// Part captured, and part of that refunded.
+        PartiallyCapturedRefunded => "PARTIALLY_CAPTURED_REFUNDED",
+        /// Everything captured was refunded (terminal).
+        Refunded => "REFUNDED",
+        /// Part of the captured amount was refunded.
+        PartiallyRefunded => "PARTIALLY_REFUNDED",
+        /// The payment was declined (terminal).
+        Declined => "DECLINED",
+        /// The payment failed (terminal).
+        Failed => "FAILED",
+        /// Dintero could not determine the outcome (the API's own `UNKNOWN`).
+        Unknown => "UNKNOWN",
+        /// Pending manual review; treat as not paid yet.
+        OnHold => "ON_HOLD",
+    }
+);
+
+impl TransactionStatus {
+    /// True when money is reserved or taken: the order may be fulfilled.
+    pub fn is_paid(&self) -> bool {
+        matches!(
+            self,
+            TransactionStatus::Authorized
+                | TransactionStatus::Captured
+                | TransactionStatus::PartiallyCaptured
+                | TransactionStatus::PartiallyCapturedRefunded
+                | TransactionStatus::PartiallyRefunded
+                | TransactionStatus::Refunded
+        )
+    }
+}
+
+open_enum!(
+    /// `TransactionEvent.event`.
+    TransactionEventKind {
+        /// The transaction was created.
+        Initialize => "INITIALIZE",
+        /// The authorization.
+        Authorize => "AUTHORIZE",
+        /// A capture.
+        Capture => "CAPTURE",
+        /// A refund.
+        Refund => "REFUND",
+        /// A void.
+        Void => "VOID",
+        /// A refund was queued.
+        InitiateRefund => "INITIATE_REFUND",
+        /// A void was queued.
+        InitiateVoid => "INITIATE_VOID",
+        /// A capture was queued.
+        InitiateCapture => "INITIATE_CAPTURE",
+        /// Settlement.
+        Settlement => "SETTLEMENT",
+        /// An authorization change (extend, increment).
+        Authorization => "AUTHORIZATION",
+    }
+);
+
+/// `url` of a session request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SessionUrls {
+    /// Where the customer's browser is sent after paying, cancelling or failing.
+    pub return_url: String,
+    /// Where Dintero calls your server when the payment is done. HTTPS only at Dintero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// Link to the merchant's terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_terms_url: Option<String>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One order line (`OrderItem`). `amount` is the line total incl. VAT, in minor units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct OrderItem {
+    /// Your product id (SKU).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Unique per session; capture and refund refer to lines by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_id: Option<String>,
+    /// What the customer sees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Quantity; may be fractional (goods sold by weight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    /// Line total including VAT, in minor units.
+    pub amount: i64,
+    /// VAT part of `amount`, in minor units (display only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_amount: Option<i64>,
+    /// VAT in percent (`25`, not `0.25`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat: Option<f64>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `order.shipping_option`: becomes a line on the transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ShippingOption {
+    /// Your id for the option.
+    pub id: String,
+    /// Line id of the shipping line on the transaction.
+    pub line_id: String,
+    /// Price including VAT, minor units.
+    pub amount: i64,
+    /// VAT part of `amount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_amount: Option<i64>,
+    /// VAT in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat: Option<f64>,
+    /// Shown to the customer.
+    pub title: String,
+    /// The carrier; may be empty.
+    pub operator: String,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `order` of a session: what the customer pays for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Order {
+    /// Total to authorize in minor units: Σ `items[].amount` + `shipping_option.amount`.
+    pub amount: i64,
+    /// ISO-4217 code, e.g. `NOK`.
+    pub currency: String,
+    /// Your order id; carried to the transaction and to callbacks.
+    pub merchant_reference: String,
+    /// Σ VAT of the lines (display only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_amount: Option<i64>,
+    /// A second reference, updatable later on the transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_reference_2: Option<String>,
+    /// The order lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<OrderItem>,
+    /// The chosen shipping, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_option: Option<ShippingOption>,
+    /// Allows `amount` below the sum of the lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial_payment: Option<bool>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The body of a session create (`/v1/sessions-profile` when `profile_id` is set, else `/v1/sessions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SessionRequest {
+    /// Return and callback URLs.
+    pub url: SessionUrls,
+    /// The order.
+    pub order: Order,
+    /// The payment profile (`default` on new accounts). Chooses `/v1/sessions-profile`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// Payment configuration; required by `/v1/sessions`, optional overrides with a profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<Value>,
+    /// The customer, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Value>,
+    /// When the session stops being payable (ISO-8601).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Fields this SDK does not model (`checkboxes`, `express`, `metadata`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The body of a session update (`PUT /v1/sessions/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SessionUpdate {
+    /// The new order; its amount must add up.
+    pub order: Order,
+    /// Release the pay lock after the update (Dintero's default is true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_lock: Option<bool>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The answer to a session create.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionCreated {
+    /// The session id, `{account}.{random}`.
+    pub id: String,
+    /// The hosted checkout page: redirect the customer here or embed it. Treat as opaque.
+    pub url: String,
+    /// The full session, when `include_session` was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Box<Session>>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One entry of a session's event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionEvent {
+    /// Event id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `INITIATED`, `AUTHORIZED`, `CANCELLED`, ...
+    pub name: String,
+    /// When (ISO-8601).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A checkout session as read back from Dintero.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Session id.
+    pub id: String,
+    /// Return and callback URLs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<SessionUrls>,
+    /// The order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
+    /// Set once a payment produced a transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Last change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// When the session stops being payable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Set when the session was cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<String>,
+    /// The session's event log (a session has no status field; this is its state).
+    #[serde(default)]
+    pub events: Vec<SessionEvent>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// An error recorded on an unsuccessful transaction event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct EventError {
+    /// Error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Error text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One entry of a transaction's event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransactionEvent {
+    /// Event id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// What happened.
+    pub event: TransactionEventKind,
+    /// The transaction status after the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_status: Option<TransactionStatus>,
+    /// Whether the operation succeeded.
+    #[serde(default = "default_true")]
+    pub success: bool,
+    /// Amount of the operation, minor units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// Lines of the operation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<OrderItem>,
+    /// The `capture_reference` / `refund_reference` of the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_reference: Option<String>,
+    /// The `event-request-id` of the 202 answer this event completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_request_id: Option<String>,
+    /// Dintero's id for the request that made the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// When.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Why it failed, when `success` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<EventError>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A payment: what the customer authorized and what happened to it since.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// Transaction id.
+    pub id: String,
+    /// The session that produced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Current status.
+    pub status: TransactionStatus,
+    /// Total authorized, minor units.
+    pub amount: i64,
+    /// ISO-4217 currency.
+    #[serde(default)]
+    pub currency: String,
+    /// Your order id.
+    #[serde(default)]
+    pub merchant_reference: String,
+    /// Your second reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_reference_2: Option<String>,
+    /// E.g. `dintero_psp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_product: Option<String>,
+    /// E.g. `dintero_psp.creditcard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_product_type: Option<String>,
+    /// The order lines, with the shipping line appended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<OrderItem>,
+    /// The event log.
+    #[serde(default)]
+    pub events: Vec<TransactionEvent>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Last change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Fields this SDK does not model (`card`, `customer`, `session`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Transaction {
+    fn sum_events(&self, kind: &TransactionEventKind) -> i64 {
+        self.events
+            .iter()
+            .filter(|e| e.success && &e.event == kind)
+            .filter_map(|e| e.amount)
+            .sum()
+    }
+
+    /// Σ of successful CAPTURE events (Dintero has no captured total field).
+    pub fn captured_amount(&self) -> i64 {
+        self.sum_events(&TransactionEventKind::Capture)
+    }
+
+    /// Σ of successful REFUND events.
+    pub fn refunded_amount(&self) -> i64 {
+        self.sum_events(&TransactionEventKind::Refund)
+    }
+
+    /// The successful event of `kind` carrying `reference`, if there is one.
+    pub fn event_with_reference(
+        &self,
+        kind: &TransactionEventKind,
+        reference: &str,
+    ) -> Option<&TransactionEvent> {
+        self.events
+            .iter()
+            .find(|e| &e.event == kind && e.event_reference.as_deref() == Some(reference))
+    }
+}
+
+/// Body of a capture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CaptureRequest {
+    /// Amount to capture, minor units (> 0).
+    pub amount: i64,
+    /// Your reference for this capture; generated when absent. It makes retries safe: the SDK
+    /// finds the capture by it after an ambiguous failure. Use one per capture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_reference: Option<String>,
+    /// The lines captured (`line_id` and `amount` each).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<OrderItem>,
+    /// `ext_*` string metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+    /// Fields this SDK does not model (`final_capture`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Body of a refund.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct RefundRequest {
+    /// Amount to refund, minor units (> 0).
+    pub amount: i64,
+    /// Your reference for this refund; generated when absent. Use one per refund.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_reference: Option<String>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The lines refunded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<OrderItem>,
+    /// `ext_*` string metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Body of `POST /v1/transactions/{id}/authorization` (extend or change an authorization).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ExtendAuthorizationRequest {
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Your reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// New authorization amount, where the payment method supports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// Fields this SDK does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The token endpoint's answer.
+#[derive(Clone, Deserialize)]
+pub(crate) struct AccessTokenResponse {
+    pub access_token: String,
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+}
+
+open_enum!(
+    /// `error` of a callback or return URL.
+    PaymentError {
+        /// The customer cancelled.
+        Cancelled => "cancelled",
+        /// The customer failed to authorize.
+        Authorization => "authorization",
+        /// The payment was rejected or failed.
+        Failed => "failed",
+        /// Historic: the capture failed.
+        Capture => "capture",
+    }
+);
+
+open_enum!(
+    /// `event` of a callback sent with `report_event`.
+    CallbackEventKind {
+        /// A capture happened.
+        Capture => "CAPTURE",
+        /// A refund happened.
+        Refund => "REFUND",
+        /// A void happened.
+        Void => "VOID",
+    }
+);
