@@ -22,12 +22,19 @@ pub(crate) struct TokenCache {
 
 impl TokenCache {
     pub fn new() -> Self {
-        TokenCache { current: RwLock::new(None), refresh: tokio::sync::Mutex::new(()), fetches: AtomicU64::new(0) }
+        TokenCache {
+            current: RwLock::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+            fetches: AtomicU64::new(0),
+        }
     }
 
     fn fresh(&self) -> Option<Secret> {
         let guard = self.current.read().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().filter(|c| Instant::now() < c.refresh_at).map(|c| c.token.clone())
+        guard
+            .as_ref()
+            .filter(|c| Instant::now() < c.refresh_at)
+            .map(|c| c.token.clone())
     }
 
     /// A valid token, fetching one if none is cached or the cached one is due for refresh.
@@ -44,7 +51,10 @@ impl TokenCache {
         // Refresh early: five minutes before expiry, or at half-life for short tokens.
         let margin = transport.config.token_refresh_margin.min(ttl / 2);
         let refresh_at = Instant::now() + ttl.saturating_sub(margin).max(Duration::from_millis(1));
-        let cached = Arc::new(Cached { token: token.clone(), refresh_at });
+        let cached = Arc::new(Cached {
+            token: token.clone(),
+            refresh_at,
+        });
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(cached);
         Ok(token)
     }

@@ -53,8 +53,17 @@ pub struct Callback {
 /// [`CallbackVerifier::verify`].
 pub fn parse_callback(url: &str) -> Result<Callback> {
     let parsed = parse_url("callback url", url)?;
-    let params: Vec<(String, String)> = parsed.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let params: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
     let cb = Callback {
         transaction_id: get("transaction_id"),
         session_id: get("session_id").or_else(|| get("sid")),
@@ -81,10 +90,18 @@ fn parse_url(what: &str, url: &str) -> Result<Url> {
 }
 
 /// The string Dintero signs for `method` and `url` at `timestamp`.
-pub fn signing_payload(account_id: &str, method: &str, url: &str, timestamp: i64) -> Result<String> {
+pub fn signing_payload(
+    account_id: &str,
+    method: &str,
+    url: &str,
+    timestamp: i64,
+) -> Result<String> {
     let parsed = parse_url("callback url", url)?;
     let host = parsed.host_str().unwrap_or("");
-    let mut pairs: Vec<(String, String)> = parsed.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let mut pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let mut q = form_urlencoded::Serializer::new(String::new());
     for (k, v) in &pairs {
@@ -99,7 +116,13 @@ pub fn signing_payload(account_id: &str, method: &str, url: &str, timestamp: i64
 }
 
 /// The hex `v0-hmac-sha256` signature of a callback (what the emulator and Dintero send).
-pub fn compute_signature(secret: &str, account_id: &str, method: &str, url: &str, timestamp: i64) -> Result<String> {
+pub fn compute_signature(
+    secret: &str,
+    account_id: &str,
+    method: &str,
+    url: &str,
+    timestamp: i64,
+) -> Result<String> {
     let payload = signing_payload(account_id, method, url, timestamp)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
         .map_err(|_| Error::invalid_input("signature secret is not usable as an HMAC key"))?;
@@ -116,7 +139,9 @@ fn parse_signature_header(value: &str) -> Result<ParsedHeader> {
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for part in value.split(',') {
-        let Some((k, v)) = part.trim().split_once('=') else { continue };
+        let Some((k, v)) = part.trim().split_once('=') else {
+            continue;
+        };
         match k.trim() {
             "t" => {
                 timestamp = Some(v.trim().parse::<i64>().map_err(|_| {
@@ -127,15 +152,24 @@ fn parse_signature_header(value: &str) -> Result<ParsedHeader> {
             _ => {}
         }
     }
-    let timestamp = timestamp.ok_or_else(|| Error::signature("Dintero-Signature: has no t= timestamp"))?;
+    let timestamp =
+        timestamp.ok_or_else(|| Error::signature("Dintero-Signature: has no t= timestamp"))?;
     if signatures.is_empty() {
-        return Err(Error::signature("Dintero-Signature: has no v0-hmac-sha256= signature"));
+        return Err(Error::signature(
+            "Dintero-Signature: has no v0-hmac-sha256= signature",
+        ));
     }
-    Ok(ParsedHeader { timestamp, signatures })
+    Ok(ParsedHeader {
+        timestamp,
+        signatures,
+    })
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Checks `Dintero-Signature` headers with your signature secret.
@@ -165,7 +199,11 @@ impl CallbackVerifier {
         }
         let account_id = account_id.into();
         validate_account_id(&account_id)?;
-        Ok(CallbackVerifier { secret, account_id, tolerance: DEFAULT_TOLERANCE })
+        Ok(CallbackVerifier {
+            secret,
+            account_id,
+            tolerance: DEFAULT_TOLERANCE,
+        })
     }
 
     /// Changes how old (or how far in the future) a timestamp may be.
@@ -184,17 +222,25 @@ impl CallbackVerifier {
                 "Dintero-Signature: timestamp is {age} s old; at most {tol} s is accepted (a replay, or a clock that is off)"
             )));
         }
-        if -age > tol {
+        let ahead = parsed.timestamp.saturating_sub(now);
+        if ahead > tol {
             return Err(Error::signature(format!(
-                "Dintero-Signature: timestamp is {} s in the future; at most {tol} s is accepted",
-                -age
+                "Dintero-Signature: timestamp is {ahead} s in the future; at most {tol} s is accepted"
             )));
         }
-        let expected = compute_signature(self.secret.expose(), &self.account_id, method, url, parsed.timestamp)?;
+        let expected = compute_signature(
+            self.secret.expose(),
+            &self.account_id,
+            method,
+            url,
+            parsed.timestamp,
+        )?;
         let matched = parsed
             .signatures
             .iter()
-            .fold(subtle::Choice::from(0u8), |acc, sig| acc | expected.as_bytes().ct_eq(sig.as_bytes()));
+            .fold(subtle::Choice::from(0u8), |acc, sig| {
+                acc | expected.as_bytes().ct_eq(sig.as_bytes())
+            });
         if bool::from(matched) {
             Ok(())
         } else {
@@ -281,17 +327,22 @@ pub fn parse_return_url(url: &str) -> Result<ReturnResult> {
             _ => {}
         }
     }
-    let outcome = match (&error, &transaction_id) {
-        (Some(PaymentError::Cancelled), _) => ReturnOutcome::Cancelled,
-        (Some(_), _) => ReturnOutcome::Failed,
-        (None, Some(_)) => ReturnOutcome::Completed,
-        (None, None) => {
-            return Err(Error::invalid_input(
+    let outcome =
+        match (&error, &transaction_id) {
+            (Some(PaymentError::Cancelled), _) => ReturnOutcome::Cancelled,
+            (Some(_), _) => ReturnOutcome::Failed,
+            (None, Some(_)) => ReturnOutcome::Completed,
+            (None, None) => return Err(Error::invalid_input(
                 "return url: has neither transaction_id nor error; this is not a Dintero return",
-            ))
-        }
-    };
-    Ok(ReturnResult { outcome, transaction_id, merchant_reference, session_id, error })
+            )),
+        };
+    Ok(ReturnResult {
+        outcome,
+        transaction_id,
+        merchant_reference,
+        session_id,
+        error,
+    })
 }
 
 /// A callback checked against the transaction it names.
@@ -343,10 +394,17 @@ impl Callbacks<'_> {
             }
         }
         if let Some(event_id) = &callback.event_id {
-            if !tx.events.iter().any(|e| e.id.as_deref() == Some(event_id.as_str())) {
+            if !tx
+                .events
+                .iter()
+                .any(|e| e.id.as_deref() == Some(event_id.as_str()))
+            {
                 return Err(mismatch("event_id", event_id, "no such event"));
             }
         }
-        Ok(ConfirmedCallback { callback: callback.clone(), transaction: tx })
+        Ok(ConfirmedCallback {
+            callback: callback.clone(),
+            transaction: tx,
+        })
     }
 }

@@ -48,18 +48,26 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
     }
 
     /// The wait before retry number `retry` (1-based), jitter included.
     pub fn backoff(&self, retry: u32) -> Duration {
         let exp = retry.saturating_sub(1).min(20);
-        let base = self.initial_backoff.saturating_mul(1u32 << exp).min(self.max_backoff);
+        let base = self
+            .initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
         let half = base / 2;
         let jitter = if half.is_zero() {
             Duration::ZERO
         } else {
-            Duration::from_nanos(rand::random_range(0..=half.as_nanos().min(u64::MAX as u128) as u64))
+            Duration::from_nanos(rand::random_range(
+                0..=half.as_nanos().min(u64::MAX as u128) as u64,
+            ))
         };
         half + jitter
     }
@@ -227,7 +235,9 @@ impl ClientBuilder {
             .account_id
             .ok_or_else(|| Error::invalid_input("account_id is required"))?;
         validate_account_id(&account_id)?;
-        let client_id = self.client_id.ok_or_else(|| Error::invalid_input("client_id is required"))?;
+        let client_id = self
+            .client_id
+            .ok_or_else(|| Error::invalid_input("client_id is required"))?;
         if client_id.trim().is_empty() {
             return Err(Error::invalid_input("client_id must not be empty"));
         }
@@ -242,7 +252,10 @@ impl ClientBuilder {
                 let url = normalize_base_url(&url)?;
                 (url.clone(), url)
             }
-            None => (DEFAULT_API_BASE_URL.to_string(), DEFAULT_CHECKOUT_BASE_URL.to_string()),
+            None => (
+                DEFAULT_API_BASE_URL.to_string(),
+                DEFAULT_CHECKOUT_BASE_URL.to_string(),
+            ),
         };
         let timeout = self.timeout.unwrap_or(Duration::from_secs(30));
         if timeout.is_zero() {
@@ -250,13 +263,18 @@ impl ClientBuilder {
         }
         let retry = self.retry.unwrap_or_default();
         if retry.max_attempts == 0 {
-            return Err(Error::invalid_input("retry_policy.max_attempts must be at least 1"));
+            return Err(Error::invalid_input(
+                "retry_policy.max_attempts must be at least 1",
+            ));
         }
         if let Some(proxy) = &self.proxy {
             reqwest::Proxy::all(proxy.expose())
                 .map_err(|_| Error::invalid_input("proxy is not a valid proxy URL"))?;
         }
-        for (name, value) in [("system_name", &self.system_name), ("system_version", &self.system_version)] {
+        for (name, value) in [
+            ("system_name", &self.system_name),
+            ("system_version", &self.system_version),
+        ] {
             if let Some(v) = value {
                 if http::HeaderValue::from_str(v).is_err() {
                     return Err(Error::invalid_input(format!(
@@ -327,13 +345,17 @@ fn normalize_base_url(raw: &str) -> Result<String> {
         }
     }
     if url.host().is_none() {
-        return Err(Error::invalid_input(format!("base_url {raw:?} has no host")));
+        return Err(Error::invalid_input(format!(
+            "base_url {raw:?} has no host"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid_input("base_url must not carry credentials"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid_input(format!("base_url {raw:?} must not have a query or fragment")));
+        return Err(Error::invalid_input(format!(
+            "base_url {raw:?} must not have a query or fragment"
+        )));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }

@@ -105,7 +105,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), status: None, code: None, request_id: None }
+        Error {
+            kind,
+            message: message.into(),
+            status: None,
+            code: None,
+            request_id: None,
+        }
     }
 
     /// An [`ErrorKind::InvalidInput`] error, raised before any request is sent.
@@ -209,11 +215,17 @@ impl fmt::Debug for Error {
 impl std::error::Error for Error {}
 
 /// Decodes JSON into `T`, naming the path of the first offending field on failure.
-pub(crate) fn from_json_slice<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
+pub(crate) fn from_json_slice<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    what: &str,
+) -> Result<T> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        Error::decode(format!("could not decode {what} at `{path}`: {}", e.inner()))
+        Error::decode(format!(
+            "could not decode {what} at `{path}`: {}",
+            e.inner()
+        ))
     })
 }
 

@@ -44,7 +44,14 @@ pub(crate) struct Request {
 
 impl Request {
     pub fn new(method: Method, url: String, what: impl Into<String>) -> Self {
-        Request { method, url, what: what.into(), body: None, auth: Auth::Bearer, headers: Vec::new() }
+        Request {
+            method,
+            url,
+            what: what.into(),
+            body: None,
+            auth: Auth::Bearer,
+            headers: Vec::new(),
+        }
     }
 
     pub fn json_body<T: serde::Serialize>(mut self, body: &T) -> Result<Self> {
@@ -68,11 +75,17 @@ impl Response {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 
     pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
-        from_json_slice(&self.body, what).map_err(|e| e.with_status(self.status).with_request_id(self.request_id()))
+        from_json_slice(&self.body, what).map_err(|e| {
+            e.with_status(self.status)
+                .with_request_id(self.request_id())
+        })
     }
 }
 
@@ -89,7 +102,12 @@ pub(crate) struct Failure {
 
 impl Failure {
     fn final_error(error: Error) -> Self {
-        Failure { error, maybe_applied: false, retryable: false, retry_after: None }
+        Failure {
+            error,
+            maybe_applied: false,
+            retryable: false,
+            retry_after: None,
+        }
     }
 }
 
@@ -124,7 +142,9 @@ impl WithoutUrlRef for reqwest::Error {
     fn without_url_ref(&self) -> String {
         let full = self.to_string();
         match self.url() {
-            Some(url) => full.replace(&format!(" ({url})"), "").replace(url.as_str(), "<url>"),
+            Some(url) => full
+                .replace(&format!(" ({url})"), "")
+                .replace(url.as_str(), "<url>"),
             None => full,
         }
     }
@@ -140,7 +160,10 @@ pub(crate) struct Transport {
 impl Transport {
     pub fn new(config: Config) -> Result<Self> {
         let mut headers = HeaderMap::new();
-        headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
         let mut put = |name: &'static str, value: &str| -> Result<()> {
             let v = HeaderValue::from_str(value)
                 .map_err(|_| Error::invalid_input(format!("{name} is not a valid header value")))?;
@@ -170,10 +193,17 @@ impl Transport {
             }
             None => builder = builder.no_proxy(),
         }
-        let http = builder
-            .build()
-            .map_err(|e| Error::new(ErrorKind::Network, format!("could not build the HTTP client: {}", describe(&e))))?;
-        Ok(Transport { http, config, auth: TokenCache::new() })
+        let http = builder.build().map_err(|e| {
+            Error::new(
+                ErrorKind::Network,
+                format!("could not build the HTTP client: {}", describe(&e)),
+            )
+        })?;
+        Ok(Transport {
+            http,
+            config,
+            auth: TokenCache::new(),
+        })
     }
 
     pub fn checkout_url(&self, path: &str) -> String {
@@ -185,10 +215,17 @@ impl Transport {
     }
 
     /// One attempt, with the given bearer token (for `Auth::Bearer`).
-    async fn attempt(&self, req: &Request, token: Option<&Secret>) -> std::result::Result<Response, Failure> {
+    async fn attempt(
+        &self,
+        req: &Request,
+        token: Option<&Secret>,
+    ) -> std::result::Result<Response, Failure> {
         let mut builder = self.http.request(req.method.clone(), &req.url);
         builder = match req.auth {
-            Auth::Basic => builder.basic_auth(&self.config.client_id, Some(self.config.client_secret.expose())),
+            Auth::Basic => builder.basic_auth(
+                &self.config.client_id,
+                Some(self.config.client_secret.expose()),
+            ),
             Auth::Bearer => match token {
                 Some(t) => builder.bearer_auth(t.expose()),
                 None => builder,
@@ -213,13 +250,21 @@ impl Transport {
             Err(e) => return Err(transport_failure(&e, &req.what, false)),
         };
         if (200..300).contains(&status) {
-            return Ok(Response { status, headers, body });
+            return Ok(Response {
+                status,
+                headers,
+                body,
+            });
         }
         Err(status_failure(status, &headers, &body, &req.what))
     }
 
     /// Sends `req`, retrying as `mode` allows, refreshing the token once on a 401.
-    pub async fn execute(&self, req: &Request, mode: Mode) -> std::result::Result<Response, Failure> {
+    pub async fn execute(
+        &self,
+        req: &Request,
+        mode: Mode,
+    ) -> std::result::Result<Response, Failure> {
         let policy = &self.config.retry;
         let mut attempt: u32 = 0;
         let mut refreshed = false;
@@ -284,16 +329,24 @@ impl Transport {
         let aid = &self.config.account_id;
         let req = Request {
             auth: Auth::Basic,
-            ..Request::new(Method::POST, self.api_url(&format!("/v1/accounts/{aid}/auth/token")), "token")
+            ..Request::new(
+                Method::POST,
+                self.api_url(&format!("/v1/accounts/{aid}/auth/token")),
+                "token",
+            )
         }
         .json_body(&Body {
             grant_type: "client_credentials",
             audience: format!("{}/v1/accounts/{aid}", self.config.api_base),
         })?;
-        let response = Box::pin(self.execute(&req, Mode::Idempotent)).await.map_err(|f| f.error)?;
+        let response = Box::pin(self.execute(&req, Mode::Idempotent))
+            .await
+            .map_err(|f| f.error)?;
         let token: crate::models::AccessTokenResponse = response.json("the token response")?;
         if token.access_token.is_empty() {
-            return Err(Error::decode("the token response has an empty access_token"));
+            return Err(Error::decode(
+                "the token response has an empty access_token",
+            ));
         }
         let ttl = Duration::from_secs(token.expires_in.unwrap_or(3600));
         Ok((Secret::new(token.access_token), ttl))
@@ -327,11 +380,16 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
         #[serde(default)]
         errors: Vec<serde_json::Value>,
     }
-    let parsed: Option<Detail> = serde_json::from_slice::<Envelope>(body).ok().and_then(|e| e.error);
-    let code = parsed.as_ref().and_then(|d| d.code.as_ref()).map(|c| match c {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    });
+    let parsed: Option<Detail> = serde_json::from_slice::<Envelope>(body)
+        .ok()
+        .and_then(|e| e.error);
+    let code = parsed
+        .as_ref()
+        .and_then(|d| d.code.as_ref())
+        .map(|c| match c {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
     let mut message = parsed
         .as_ref()
         .and_then(|d| d.message.clone())
@@ -344,7 +402,12 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
             format!("HTTP {status} {reason}")
         });
     if let Some(details) = parsed.as_ref().filter(|d| !d.errors.is_empty()) {
-        let extra: Vec<String> = details.errors.iter().take(5).map(|e| e.to_string()).collect();
+        let extra: Vec<String> = details
+            .errors
+            .iter()
+            .take(5)
+            .map(|e| e.to_string())
+            .collect();
         message.push_str(&format!(" [{}]", extra.join("; ")));
     }
     let error = Error::new(ErrorKind::from_status(status), format!("{what}: {message}"))
@@ -357,9 +420,19 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
     match status {
-        429 => Failure { error, maybe_applied: false, retryable: true, retry_after },
+        429 => Failure {
+            error,
+            maybe_applied: false,
+            retryable: true,
+            retry_after,
+        },
         // 5xx: Dintero may have done the work before failing. Never assume it did not.
-        500..=599 => Failure { error, maybe_applied: true, retryable: true, retry_after },
+        500..=599 => Failure {
+            error,
+            maybe_applied: true,
+            retryable: true,
+            retry_after,
+        },
         _ => Failure::final_error(error),
     }
 }

@@ -76,7 +76,9 @@ pub use models::*;
 pub use order::{validate_order, OrderBuilder};
 pub use secret::Secret;
 pub use sessions::{validate_session_request, CreateSessionOptions, Sessions};
-pub use transactions::{ListTransactions, Operation, OperationState, TransactionPager, Transactions};
+pub use transactions::{
+    ListTransactions, Operation, OperationState, TransactionPager, Transactions,
+};
 pub use webhooks::{verify_webhook, verify_webhook_headers, WebhookEvent};
 
 /// A Dintero Checkout client. Cheap to clone: clones share the connection pool and the token.
@@ -87,7 +89,9 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("config", &self.inner.config).finish()
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish()
     }
 }
 
@@ -105,7 +109,9 @@ impl Client {
     }
 
     pub(crate) fn from_config(config: Config) -> Result<Self> {
-        Ok(Client { inner: Arc::new(http::Transport::new(config)?) })
+        Ok(Client {
+            inner: Arc::new(http::Transport::new(config)?),
+        })
     }
 
     /// The configuration (secrets stay hidden in its `Debug`).
@@ -132,7 +138,9 @@ impl Client {
     /// themselves; use it to check credentials at start-up.
     pub async fn authenticate(&self) -> Result<TokenInfo> {
         self.inner.auth.token(&self.inner).await?;
-        Ok(TokenInfo { token_requests: self.inner.auth.fetch_count() })
+        Ok(TokenInfo {
+            token_requests: self.inner.auth.fetch_count(),
+        })
     }
 
     /// Token requests this client has made so far.
@@ -142,7 +150,12 @@ impl Client {
 
     /// A poll helper: re-reads the session every `interval` until it has a `transaction_id`,
     /// is cancelled, or `timeout` passes.
-    pub async fn wait_for_payment(&self, session_id: &str, interval: Duration, timeout: Duration) -> Result<models::Session> {
+    pub async fn wait_for_payment(
+        &self,
+        session_id: &str,
+        interval: Duration,
+        timeout: Duration,
+    ) -> Result<models::Session> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let session = self.sessions().get(session_id).await?;
@@ -150,7 +163,10 @@ impl Client {
                 return Ok(session);
             }
             if tokio::time::Instant::now() + interval > deadline {
-                return Err(Error::new(ErrorKind::Timeout, format!("session {session_id} was not paid within {timeout:?}")));
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("session {session_id} was not paid within {timeout:?}"),
+                ));
             }
             tokio::time::sleep(interval).await;
         }

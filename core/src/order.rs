@@ -10,10 +10,14 @@ pub const MAX_AMOUNT: i64 = i32::MAX as i64;
 
 fn check_amount(path: &str, amount: i64) -> Result<()> {
     if amount < 0 {
-        return Err(Error::invalid_input(format!("{path}: must not be negative (got {amount})")));
+        return Err(Error::invalid_input(format!(
+            "{path}: must not be negative (got {amount})"
+        )));
     }
     if amount > MAX_AMOUNT {
-        return Err(Error::invalid_input(format!("{path}: {amount} is above the largest amount Dintero accepts ({MAX_AMOUNT})")));
+        return Err(Error::invalid_input(format!(
+            "{path}: {amount} is above the largest amount Dintero accepts ({MAX_AMOUNT})"
+        )));
     }
     Ok(())
 }
@@ -64,7 +68,9 @@ fn check_currency(currency: &str) -> Result<()> {
 pub fn validate_order(order: &Order) -> Result<()> {
     check_currency(&order.currency)?;
     if order.merchant_reference.trim().is_empty() {
-        return Err(Error::invalid_input("order.merchant_reference: must not be empty"));
+        return Err(Error::invalid_input(
+            "order.merchant_reference: must not be empty",
+        ));
     }
     check_amount("order.amount", order.amount)?;
     let mut seen: HashSet<&str> = HashSet::new();
@@ -75,7 +81,9 @@ pub fn validate_order(order: &Order) -> Result<()> {
         check_amount(&format!("{path}.amount"), item.amount)?;
         match item.line_id.as_deref() {
             None | Some("") => {
-                return Err(Error::invalid_input(format!("{path}.line_id: is required (capture and refund refer to lines by it)")))
+                return Err(Error::invalid_input(format!(
+                    "{path}.line_id: is required (capture and refund refer to lines by it)"
+                )))
             }
             Some(id) => {
                 if !seen.insert(id) {
@@ -85,7 +93,9 @@ pub fn validate_order(order: &Order) -> Result<()> {
         }
         if let Some(q) = item.quantity {
             if !q.is_finite() || q <= 0.0 {
-                return Err(Error::invalid_input(format!("{path}.quantity: must be greater than 0 (got {q})")));
+                return Err(Error::invalid_input(format!(
+                    "{path}.quantity: must be greater than 0 (got {q})"
+                )));
             }
         }
         check_vat(&path, item.amount, item.vat, item.vat_amount)?;
@@ -113,7 +123,8 @@ pub fn validate_order(order: &Order) -> Result<()> {
         if partial {
             if order.amount > sum {
                 return Err(Error::invalid_input(format!(
-                    "order.amount: {} is more than the sum of the lines {sum}", order.amount
+                    "order.amount: {} is more than the sum of the lines {sum}",
+                    order.amount
                 )));
             }
         } else if order.amount != sum {
@@ -138,7 +149,9 @@ pub fn validate_order(order: &Order) -> Result<()> {
 /// add up to `amount` when given.
 pub(crate) fn validate_operation_items(what: &str, amount: i64, items: &[OrderItem]) -> Result<()> {
     if amount <= 0 {
-        return Err(Error::invalid_input(format!("{what}.amount: must be greater than 0 (got {amount})")));
+        return Err(Error::invalid_input(format!(
+            "{what}.amount: must be greater than 0 (got {amount})"
+        )));
     }
     check_amount(&format!("{what}.amount"), amount)?;
     if items.is_empty() {
@@ -149,10 +162,14 @@ pub(crate) fn validate_operation_items(what: &str, amount: i64, items: &[OrderIt
     for (i, item) in items.iter().enumerate() {
         let path = format!("{what}.items[{i}]");
         match item.line_id.as_deref() {
-            None | Some("") => return Err(Error::invalid_input(format!("{path}.line_id: is required"))),
+            None | Some("") => {
+                return Err(Error::invalid_input(format!("{path}.line_id: is required")))
+            }
             Some(id) => {
                 if !seen.insert(id.to_string()) {
-                    return Err(Error::invalid_input(format!("{path}.line_id: {id:?} appears twice")));
+                    return Err(Error::invalid_input(format!(
+                        "{path}.line_id: {id:?} appears twice"
+                    )));
                 }
             }
         }
@@ -189,7 +206,11 @@ impl OrderBuilder {
     /// An empty order in `currency` for your order id `merchant_reference`.
     pub fn new(currency: impl Into<String>, merchant_reference: impl Into<String>) -> Self {
         OrderBuilder {
-            order: Order { currency: currency.into(), merchant_reference: merchant_reference.into(), ..Order::default() },
+            order: Order {
+                currency: currency.into(),
+                merchant_reference: merchant_reference.into(),
+                ..Order::default()
+            },
             amount: None,
         }
     }
@@ -218,11 +239,24 @@ impl OrderBuilder {
             + self.order.shipping_option.as_ref().map_or(0, |s| s.amount);
         self.order.amount = self.amount.unwrap_or(lines);
         let has_vat = self.order.items.iter().any(|i| i.vat_amount.is_some())
-            || self.order.shipping_option.as_ref().is_some_and(|s| s.vat_amount.is_some());
+            || self
+                .order
+                .shipping_option
+                .as_ref()
+                .is_some_and(|s| s.vat_amount.is_some());
         if has_vat {
             self.order.vat_amount = Some(
-                self.order.items.iter().filter_map(|i| i.vat_amount).sum::<i64>()
-                    + self.order.shipping_option.as_ref().and_then(|s| s.vat_amount).unwrap_or(0),
+                self.order
+                    .items
+                    .iter()
+                    .filter_map(|i| i.vat_amount)
+                    .sum::<i64>()
+                    + self
+                        .order
+                        .shipping_option
+                        .as_ref()
+                        .and_then(|s| s.vat_amount)
+                        .unwrap_or(0),
             );
         }
         validate_order(&self.order)?;

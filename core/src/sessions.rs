@@ -25,7 +25,9 @@ pub struct Sessions<'a> {
 pub(crate) fn check_id(what: &str, id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 200
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
     if ok {
         Ok(())
     } else {
@@ -42,16 +44,21 @@ pub fn validate_session_request(request: &SessionRequest) -> Result<()> {
         ("url.callback_url", request.url.callback_url.as_ref()),
     ] {
         if let Some(v) = value {
-            let parsed = url::Url::parse(v)
-                .map_err(|e| Error::invalid_input(format!("{path}: {v:?} is not an absolute URL ({e})")))?;
+            let parsed = url::Url::parse(v).map_err(|e| {
+                Error::invalid_input(format!("{path}: {v:?} is not an absolute URL ({e})"))
+            })?;
             if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(Error::invalid_input(format!("{path}: {v:?} must be an http(s) URL")));
+                return Err(Error::invalid_input(format!(
+                    "{path}: {v:?} must be an http(s) URL"
+                )));
             }
         }
     }
     if let Some(profile) = &request.profile_id {
         if profile.trim().is_empty() {
-            return Err(Error::invalid_input("profile_id: must not be empty when given"));
+            return Err(Error::invalid_input(
+                "profile_id: must not be empty when given",
+            ));
         }
     } else if request.configuration.is_none() {
         return Err(Error::invalid_input(
@@ -68,22 +75,40 @@ impl Sessions<'_> {
     ///
     /// Retried on transient failures: a duplicate session is harmless (it holds no money and
     /// nobody is sent to it).
-    pub async fn create(&self, request: &SessionRequest, options: &CreateSessionOptions) -> Result<SessionCreated> {
+    pub async fn create(
+        &self,
+        request: &SessionRequest,
+        options: &CreateSessionOptions,
+    ) -> Result<SessionCreated> {
         validate_session_request(request)?;
         let t = &self.client.inner;
-        let path = if request.profile_id.is_some() { "/v1/sessions-profile" } else { "/v1/sessions" };
+        let path = if request.profile_id.is_some() {
+            "/v1/sessions-profile"
+        } else {
+            "/v1/sessions"
+        };
         let mut url = t.checkout_url(path);
         if options.include_session {
             url.push_str("?include_session=true");
         }
         let mut req = Request::new(Method::POST, url, "create session").json_body(request)?;
-        req.headers.push(("dintero-feature-toggles", "strict-session-amounts".to_string()));
-        let response = t.execute(&req, Mode::Idempotent).await.map_err(|f| f.error)?;
+        req.headers.push((
+            "dintero-feature-toggles",
+            "strict-session-amounts".to_string(),
+        ));
+        let response = t
+            .execute(&req, Mode::Idempotent)
+            .await
+            .map_err(|f| f.error)?;
         response.json("the created session")
     }
 
     /// Creates a session from a JSON payload (what the language bindings pass).
-    pub async fn create_json(&self, request: Value, options: &CreateSessionOptions) -> Result<SessionCreated> {
+    pub async fn create_json(
+        &self,
+        request: Value,
+        options: &CreateSessionOptions,
+    ) -> Result<SessionCreated> {
         let request: SessionRequest = input_from_value(request, "session")?;
         self.create(&request, options).await
     }
@@ -92,14 +117,26 @@ impl Sessions<'_> {
     pub async fn get(&self, session_id: &str) -> Result<Session> {
         check_id("session_id", session_id)?;
         let t = &self.client.inner;
-        let req = Request::new(Method::GET, t.checkout_url(&format!("/v1/sessions/{session_id}")), "get session");
-        t.execute(&req, Mode::Idempotent).await.map_err(|f| f.error)?.json("the session")
+        let req = Request::new(
+            Method::GET,
+            t.checkout_url(&format!("/v1/sessions/{session_id}")),
+            "get session",
+        );
+        t.execute(&req, Mode::Idempotent)
+            .await
+            .map_err(|f| f.error)?
+            .json("the session")
     }
 
     /// Replaces the order of a session: `PUT /v1/sessions/{id}`. The order must add up.
     /// `update_without_lock` updates a session that the checkout has not locked (server to
     /// server, before the customer has seen it).
-    pub async fn update(&self, session_id: &str, update: &SessionUpdate, update_without_lock: bool) -> Result<Session> {
+    pub async fn update(
+        &self,
+        session_id: &str,
+        update: &SessionUpdate,
+        update_without_lock: bool,
+    ) -> Result<Session> {
         check_id("session_id", session_id)?;
         validate_order(&update.order)?;
         let t = &self.client.inner;
@@ -108,11 +145,19 @@ impl Sessions<'_> {
             url.push_str("?update_without_lock=true");
         }
         let req = Request::new(Method::PUT, url, "update session").json_body(update)?;
-        t.execute(&req, Mode::Idempotent).await.map_err(|f| f.error)?.json("the session")
+        t.execute(&req, Mode::Idempotent)
+            .await
+            .map_err(|f| f.error)?
+            .json("the session")
     }
 
     /// [`Sessions::update`] from a JSON payload.
-    pub async fn update_json(&self, session_id: &str, update: Value, update_without_lock: bool) -> Result<Session> {
+    pub async fn update_json(
+        &self,
+        session_id: &str,
+        update: Value,
+        update_without_lock: bool,
+    ) -> Result<Session> {
         let update: SessionUpdate = input_from_value(update, "update")?;
         self.update(session_id, &update, update_without_lock).await
     }
@@ -136,7 +181,10 @@ impl Sessions<'_> {
                     if failure.maybe_applied {
                         let wait = t.config.retry.backoff(attempt);
                         tokio::time::sleep(wait).await;
-                        let session = self.get(session_id).await.map_err(|e| outcome_unknown("cancel", &failure.error, &e))?;
+                        let session = self
+                            .get(session_id)
+                            .await
+                            .map_err(|e| outcome_unknown("cancel", &failure.error, &e))?;
                         if session.cancelled_at.is_some() {
                             return Ok(session);
                         }

@@ -101,7 +101,9 @@ fn generate_reference(prefix: &str) -> String {
 
 fn check_reference(what: &str, reference: &str) -> Result<()> {
     if reference.trim().is_empty() || reference.len() > 256 {
-        return Err(Error::invalid_input(format!("{what}: must be 1 to 256 characters")));
+        return Err(Error::invalid_input(format!(
+            "{what}: must be 1 to 256 characters"
+        )));
     }
     Ok(())
 }
@@ -129,14 +131,19 @@ impl Transactions<'_> {
             drop(q);
         }
         let req = Request::new(Method::GET, url, "get transaction");
-        t.execute(&req, Mode::Idempotent).await.map_err(|f| f.error)?.json("the transaction")
+        t.execute(&req, Mode::Idempotent)
+            .await
+            .map_err(|f| f.error)?
+            .json("the transaction")
     }
 
     /// One page of `GET /v1/transactions`.
     pub async fn list_page(&self, filter: &ListTransactions) -> Result<Vec<Transaction>> {
         if let Some(limit) = filter.limit {
             if !(1..=100).contains(&limit) {
-                return Err(Error::invalid_input(format!("limit: must be between 1 and 100 (got {limit})")));
+                return Err(Error::invalid_input(format!(
+                    "limit: must be between 1 and 100 (got {limit})"
+                )));
             }
         }
         let t = &self.client.inner;
@@ -147,18 +154,30 @@ impl Transactions<'_> {
             url.push_str(&query);
         }
         let req = Request::new(Method::GET, url, "list transactions");
-        t.execute(&req, Mode::Idempotent).await.map_err(|f| f.error)?.json("the transaction list")
+        t.execute(&req, Mode::Idempotent)
+            .await
+            .map_err(|f| f.error)?
+            .json("the transaction list")
     }
 
     /// Every transaction matching `filter`, fetched a page at a time as you go
     /// (`starting_after` = the last id, until a page comes back short).
     pub fn list(&self, filter: ListTransactions) -> TransactionPager {
-        TransactionPager { client: self.client.clone(), filter, buffer: VecDeque::new(), done: false }
+        TransactionPager {
+            client: self.client.clone(),
+            filter,
+            buffer: VecDeque::new(),
+            done: false,
+        }
     }
 
     /// Captures `request.amount`: `POST /v1/transactions/{id}/capture`, exactly once (see the
     /// module docs). Returns the reference used in [`Operation::reference`].
-    pub async fn capture(&self, transaction_id: &str, request: &CaptureRequest) -> Result<Operation> {
+    pub async fn capture(
+        &self,
+        transaction_id: &str,
+        request: &CaptureRequest,
+    ) -> Result<Operation> {
         check_id("transaction_id", transaction_id)?;
         validate_operation_items("capture", request.amount, &request.items)?;
         let mut body = request.clone();
@@ -177,8 +196,17 @@ impl Transactions<'_> {
             "capture",
         )
         .json_body(&body)?;
-        let find = |tx: &Transaction| evidence_by_reference(tx, &TransactionEventKind::Capture, &reference);
-        self.exactly_once(transaction_id, &req, "capture", Some(reference.clone()), find).await
+        let find = |tx: &Transaction| {
+            evidence_by_reference(tx, &TransactionEventKind::Capture, &reference)
+        };
+        self.exactly_once(
+            transaction_id,
+            &req,
+            "capture",
+            Some(reference.clone()),
+            find,
+        )
+        .await
     }
 
     /// [`Transactions::capture`] from a JSON payload.
@@ -207,8 +235,16 @@ impl Transactions<'_> {
             "refund",
         )
         .json_body(&body)?;
-        let find = |tx: &Transaction| evidence_by_reference(tx, &TransactionEventKind::Refund, &reference);
-        self.exactly_once(transaction_id, &req, "refund", Some(reference.clone()), find).await
+        let find =
+            |tx: &Transaction| evidence_by_reference(tx, &TransactionEventKind::Refund, &reference);
+        self.exactly_once(
+            transaction_id,
+            &req,
+            "refund",
+            Some(reference.clone()),
+            find,
+        )
+        .await
     }
 
     /// [`Transactions::refund`] from a JSON payload.
@@ -222,17 +258,25 @@ impl Transactions<'_> {
     pub async fn void(&self, transaction_id: &str) -> Result<Operation> {
         check_id("transaction_id", transaction_id)?;
         let t = &self.client.inner;
-        let req = Request::new(Method::POST, t.checkout_url(&format!("/v1/transactions/{transaction_id}/void")), "void");
+        let req = Request::new(
+            Method::POST,
+            t.checkout_url(&format!("/v1/transactions/{transaction_id}/void")),
+            "void",
+        );
         let find = |tx: &Transaction| {
             if tx.status == TransactionStatus::AuthorizationVoided
-                || tx.events.iter().any(|e| e.event == TransactionEventKind::Void && e.success)
+                || tx
+                    .events
+                    .iter()
+                    .any(|e| e.event == TransactionEventKind::Void && e.success)
             {
                 Evidence::Done
             } else {
                 Evidence::Absent
             }
         };
-        self.exactly_once(transaction_id, &req, "void", None, find).await
+        self.exactly_once(transaction_id, &req, "void", None, find)
+            .await
     }
 
     /// Extends or changes the authorization: `POST /v1/transactions/{id}/authorization`.
@@ -245,7 +289,9 @@ impl Transactions<'_> {
         check_id("transaction_id", transaction_id)?;
         if let Some(a) = request.amount {
             if a <= 0 {
-                return Err(Error::invalid_input(format!("authorization.amount: must be greater than 0 (got {a})")));
+                return Err(Error::invalid_input(format!(
+                    "authorization.amount: must be greater than 0 (got {a})"
+                )));
             }
         }
         let t = &self.client.inner;
@@ -255,31 +301,49 @@ impl Transactions<'_> {
             "extend authorization",
         )
         .json_body(request)?;
-        t.execute(&req, Mode::NotApplied).await.map_err(|f| f.error)?.json("the transaction")
+        t.execute(&req, Mode::NotApplied)
+            .await
+            .map_err(|f| f.error)?
+            .json("the transaction")
     }
 
     /// Sets `merchant_reference_2`: `PUT /v1/transactions/{id}` (idempotent, retried).
-    pub async fn update(&self, transaction_id: &str, merchant_reference_2: &str) -> Result<Transaction> {
+    pub async fn update(
+        &self,
+        transaction_id: &str,
+        merchant_reference_2: &str,
+    ) -> Result<Transaction> {
         check_id("transaction_id", transaction_id)?;
         let t = &self.client.inner;
-        let req = Request::new(Method::PUT, t.checkout_url(&format!("/v1/transactions/{transaction_id}")), "update transaction")
-            .json_body(&serde_json::json!({ "merchant_reference_2": merchant_reference_2 }))?;
-        t.execute(&req, Mode::Idempotent).await.map_err(|f| f.error)?.json("the transaction")
+        let req = Request::new(
+            Method::PUT,
+            t.checkout_url(&format!("/v1/transactions/{transaction_id}")),
+            "update transaction",
+        )
+        .json_body(&serde_json::json!({ "merchant_reference_2": merchant_reference_2 }))?;
+        t.execute(&req, Mode::Idempotent)
+            .await
+            .map_err(|f| f.error)?
+            .json("the transaction")
     }
 
     /// Waits until the event queued by a 202 answer (`event_request_id`) lands, polling with
     /// backoff, and returns the transaction then. Fails with [`ErrorKind::Timeout`] after
     /// `timeout`, or with the event's error when it did not succeed.
-    pub async fn wait_for_event(&self, transaction_id: &str, event_request_id: &str, timeout: Duration) -> Result<Transaction> {
+    pub async fn wait_for_event(
+        &self,
+        transaction_id: &str,
+        event_request_id: &str,
+        timeout: Duration,
+    ) -> Result<Transaction> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut pause = Duration::from_millis(50);
         loop {
             let tx = self.get(transaction_id, &[]).await?;
-            if let Some(event) = tx
-                .events
-                .iter()
-                .find(|e| e.correlation_request_id.as_deref() == Some(event_request_id) || e.request_id.as_deref() == Some(event_request_id))
-            {
+            if let Some(event) = tx.events.iter().find(|e| {
+                e.correlation_request_id.as_deref() == Some(event_request_id)
+                    || e.request_id.as_deref() == Some(event_request_id)
+            }) {
                 if event.success {
                     return Ok(tx);
                 }
@@ -315,7 +379,12 @@ impl Transactions<'_> {
                 Ok(response) => match operation_from(&response, reference.clone(), reconciled) {
                     Ok(op) => return Ok(op),
                     // A 2xx we cannot read: it probably worked. Check, never repeat blindly.
-                    Err(error) => Failure { error, maybe_applied: true, retryable: true, retry_after: None },
+                    Err(error) => Failure {
+                        error,
+                        maybe_applied: true,
+                        retryable: true,
+                        retry_after: None,
+                    },
                 },
                 Err(f) => f,
             };
@@ -323,10 +392,17 @@ impl Transactions<'_> {
                 reconciled = true;
                 // Give Dintero a moment to finish what it may be doing, then look.
                 tokio::time::sleep(t.config.retry.backoff(attempt)).await;
-                let tx = self.get(transaction_id, &[]).await.map_err(|e| outcome_unknown(op, &failure.error, &e))?;
+                let tx = self
+                    .get(transaction_id, &[])
+                    .await
+                    .map_err(|e| outcome_unknown(op, &failure.error, &e))?;
                 match find(&tx) {
                     Evidence::Done => {
-                        tracing::debug!(op, transaction_id, "ambiguous failure reconciled: the operation had taken effect");
+                        tracing::debug!(
+                            op,
+                            transaction_id,
+                            "ambiguous failure reconciled: the operation had taken effect"
+                        );
                         return Ok(Operation {
                             state: OperationState::Completed,
                             transaction: tx,
@@ -384,9 +460,17 @@ fn list_query(filter: &ListTransactions) -> String {
     q.finish()
 }
 
-fn evidence_by_reference(tx: &Transaction, kind: &TransactionEventKind, reference: &str) -> Evidence {
+fn evidence_by_reference(
+    tx: &Transaction,
+    kind: &TransactionEventKind,
+    reference: &str,
+) -> Evidence {
     let mut failed = None;
-    for e in tx.events.iter().filter(|e| &e.event == kind && e.event_reference.as_deref() == Some(reference)) {
+    for e in tx
+        .events
+        .iter()
+        .filter(|e| &e.event == kind && e.event_reference.as_deref() == Some(reference))
+    {
         if e.success {
             return Evidence::Done;
         }
@@ -400,19 +484,33 @@ fn evidence_by_reference(tx: &Transaction, kind: &TransactionEventKind, referenc
 
 fn event_failure(event: &crate::models::TransactionEvent) -> Error {
     let (code, message) = match &event.error {
-        Some(err) => (err.code.clone(), err.message.clone().unwrap_or_else(|| "no message".into())),
+        Some(err) => (
+            err.code.clone(),
+            err.message.clone().unwrap_or_else(|| "no message".into()),
+        ),
         None => (None, "no error details".into()),
     };
-    Error::new(ErrorKind::Server, format!("{} failed at Dintero: {message}", event.event))
-        .with_code(code)
-        .with_request_id(event.request_id.clone())
+    Error::new(
+        ErrorKind::Server,
+        format!("{} failed at Dintero: {message}", event.event),
+    )
+    .with_code(code)
+    .with_request_id(event.request_id.clone())
 }
 
-fn operation_from(response: &Response, reference: Option<String>, reconciled: bool) -> Result<Operation> {
+fn operation_from(
+    response: &Response,
+    reference: Option<String>,
+    reconciled: bool,
+) -> Result<Operation> {
     let transaction: Transaction = response.json("the transaction")?;
     let accepted = response.status == 202;
     Ok(Operation {
-        state: if accepted { OperationState::Accepted } else { OperationState::Completed },
+        state: if accepted {
+            OperationState::Accepted
+        } else {
+            OperationState::Completed
+        },
         transaction,
         event_request_id: response.header("event-request-id"),
         reference,

@@ -63,7 +63,11 @@ pub fn verify_webhook(secret: &str, body: &[u8], signature: Option<&str>) -> Res
 }
 
 /// [`verify_webhook`] taking the request's headers.
-pub fn verify_webhook_headers<I, K, V>(secret: &str, body: &[u8], headers: I) -> Result<WebhookEvent>
+pub fn verify_webhook_headers<I, K, V>(
+    secret: &str,
+    body: &[u8],
+    headers: I,
+) -> Result<WebhookEvent>
 where
     I: IntoIterator<Item = (K, V)>,
     K: AsRef<str>,

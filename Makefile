@@ -1,0 +1,46 @@
+# make test  — every test suite in every language, installing what it needs (CI runs this).
+# make bench — every benchmark (prints figures; never part of `make test`).
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+SUITES := rust python node uniffi
+
+.PHONY: test bench rust-test python-test node-test uniffi-test lint emulator \
+        rust-bench python-bench node-bench
+
+test: rust-test python-test node-test uniffi-test
+	@echo "make test: all suites passed"
+
+# Rust: formatting, clippy, the core and emulator tests, the Rust example.
+rust-test:
+	bash scripts/rust-test.sh
+
+python-test:
+	bash scripts/python-test.sh
+
+node-test:
+	bash scripts/node-test.sh
+
+uniffi-test:
+	bash scripts/uniffi-test.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# Start a local Dintero on http://127.0.0.1:8400 (Ctrl-C to stop).
+emulator:
+	cargo run -p dintero-emulator -- --listen 127.0.0.1:8400
+
+bench: rust-bench python-bench node-bench
+
+rust-bench:
+	cargo bench -p dintero-emulator --bench get_transaction
+	cargo bench -p dintero-checkout --bench overhead
+
+python-bench:
+	bash scripts/python-bench.sh
+
+node-bench:
+	bash scripts/node-bench.sh

@@ -1,0 +1,564 @@
+//! Every fault of the emulator's fault API on every operation it applies to, with the
+//! expected outcome: retried, reconciled, or a typed error. Above all: capture and refund
+//! never happen twice.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use dintero_checkout::{
+    CaptureRequest, Client, CreateSessionOptions, ErrorKind, OperationState, RefundRequest,
+    RetryPolicy, TransactionEventKind, TransactionStatus,
+};
+use dintero_emulator::Emulator;
+use serde_json::json;
+
+const RETRYABLE: [&str; 5] = [
+    "status_500",
+    "status_502",
+    "status_503",
+    "status_429",
+    "reset_before_apply",
+];
+
+async fn setup() -> (Emulator, Client, String) {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let (_, tx) = paid_transaction(&emu, &client, "order-fault").await;
+    (emu, client, tx)
+}
+
+#[tokio::test]
+async fn reads_are_retried_through_transient_faults() {
+    for fault_name in RETRYABLE {
+        let (emu, client, tx) = setup().await;
+        emu.inject_fault(fault("get_transaction", fault_name, 2))
+            .unwrap();
+        let before = emu.request_count("get_transaction");
+        let got = client
+            .transactions()
+            .get(&tx, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{fault_name}: {e}"));
+        assert_eq!(got.id, tx);
+        assert_eq!(
+            emu.request_count("get_transaction") - before,
+            3,
+            "{fault_name}: two failures, then success"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_read_route_retries() {
+    let (emu, client, tx) = setup().await;
+    let created = client
+        .sessions()
+        .create_json(session_payload("r", None), &CreateSessionOptions::default())
+        .await
+        .unwrap();
+    emu.inject_fault(fault("get_session", "status_503", 1))
+        .unwrap();
+    client.sessions().get(&created.id).await.unwrap();
+    emu.inject_fault(fault("list_transactions", "status_502", 1))
+        .unwrap();
+    client
+        .transactions()
+        .list_page(&Default::default())
+        .await
+        .unwrap();
+    emu.inject_fault(fault("update_transaction", "reset_before_apply", 1))
+        .unwrap();
+    assert_eq!(
+        client
+            .transactions()
+            .update(&tx, "x")
+            .await
+            .unwrap()
+            .merchant_reference_2
+            .as_deref(),
+        Some("x")
+    );
+    emu.inject_fault(fault("update_transaction", "reset_after_apply", 1))
+        .unwrap();
+    assert_eq!(
+        client
+            .transactions()
+            .update(&tx, "y")
+            .await
+            .unwrap()
+            .merchant_reference_2
+            .as_deref(),
+        Some("y")
+    );
+    emu.inject_fault(fault("create_session", "status_500", 1))
+        .unwrap();
+    client
+        .sessions()
+        .create_json(
+            session_payload("r2", None),
+            &CreateSessionOptions::default(),
+        )
+        .await
+        .unwrap();
+    let mut order = session_payload("r", None)["order"].clone();
+    order["merchant_reference"] = json!("r-updated");
+    emu.inject_fault(fault("update_session", "status_502", 1))
+        .unwrap();
+    client
+        .sessions()
+        .update_json(&created.id, json!({"order": order}), true)
+        .await
+        .unwrap();
+    emu.inject_fault(fault("token", "status_503", 1)).unwrap();
+    let fresh = client_for(&emu);
+    fresh.authenticate().await.unwrap();
+}
+
+#[tokio::test]
+async fn retries_run_out_into_a_typed_error() {
+    let (emu, client, tx) = setup().await;
+    // Exactly as many failures as attempts, so nothing is left over for the next part.
+    emu.inject_fault(fault("get_transaction", "status_503", 4))
+        .unwrap();
+    let err = client.transactions().get(&tx, &[]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server);
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(emu.request_count("get_transaction"), 4, "max_attempts = 4");
+
+    emu.inject_fault(fault("get_transaction", "reset_before_apply", 10))
+        .unwrap();
+    let err = client.transactions().get(&tx, &[]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_bounded() {
+    let (emu, client, tx) = setup().await;
+    emu.inject_fault(fault_json(
+        json!({"route": "get_transaction", "fault": "status_429", "times": 1, "retry_after": 1}),
+    ))
+    .unwrap();
+    let started = Instant::now();
+    client.transactions().get(&tx, &[]).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited {:?}, Retry-After said 1 s",
+        started.elapsed()
+    );
+
+    // A Retry-After longer than the policy allows ends the retries at once.
+    emu.inject_fault(fault_json(
+        json!({"route": "get_transaction", "fault": "status_429", "times": 1, "retry_after": 3600}),
+    ))
+    .unwrap();
+    let started = Instant::now();
+    let err = client.transactions().get(&tx, &[]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn slow_answers_time_out_and_are_retried() {
+    let emu = emulator().await;
+    let client = client_builder(&emu)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let (_, tx) = paid_transaction(&emu, &client, "slow").await;
+    emu.inject_fault(fault_json(
+        json!({"route": "get_transaction", "fault": "delay", "ms": 1500, "times": 1}),
+    ))
+    .unwrap();
+    let got = client.transactions().get(&tx, &[]).await.unwrap();
+    assert_eq!(got.id, tx);
+
+    emu.inject_fault(fault_json(
+        json!({"route": "get_transaction", "fault": "delay", "ms": 1500, "times": 10}),
+    ))
+    .unwrap();
+    let err = client.transactions().get(&tx, &[]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_decode_error_on_reads() {
+    let (emu, client, tx) = setup().await;
+    emu.inject_fault(fault("get_transaction", "malformed_json", 1))
+        .unwrap();
+    let err = client.transactions().get(&tx, &[]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+}
+
+async fn capture_with_fault(
+    fault_spec: serde_json::Value,
+) -> (
+    Emulator,
+    Client,
+    String,
+    dintero_checkout::Result<dintero_checkout::Operation>,
+) {
+    let (emu, client, tx) = setup().await;
+    emu.inject_fault(fault_json(fault_spec)).unwrap();
+    let result = client
+        .transactions()
+        .capture(
+            &tx,
+            &CaptureRequest {
+                amount: 10000,
+                ..Default::default()
+            },
+        )
+        .await;
+    (emu, client, tx, result)
+}
+
+#[tokio::test]
+async fn capture_is_exactly_once_under_every_fault() {
+    let faults = [
+        json!({"route": "capture", "fault": "status_500", "times": 1}),
+        json!({"route": "capture", "fault": "status_502", "times": 2}),
+        json!({"route": "capture", "fault": "status_503", "times": 1}),
+        json!({"route": "capture", "fault": "status_429", "times": 1, "retry_after": 0}),
+        json!({"route": "capture", "fault": "reset_before_apply", "times": 1}),
+        json!({"route": "capture", "fault": "reset_after_apply", "times": 1}),
+        json!({"route": "capture", "fault": "malformed_json", "times": 1}),
+        json!({"route": "capture", "fault": "delay", "ms": 50, "times": 1}),
+        json!({"route": "*", "fault": "status_503", "times": 1}),
+    ];
+    for spec in faults {
+        let (_emu, client, tx, result) = capture_with_fault(spec.clone()).await;
+        let op = result.unwrap_or_else(|e| panic!("{spec}: {e}"));
+        let after = client.transactions().get(&tx, &[]).await.unwrap();
+        assert_eq!(
+            count_events(&after, TransactionEventKind::Capture),
+            1,
+            "{spec}: exactly one CAPTURE event"
+        );
+        assert_eq!(after.captured_amount(), 10000, "{spec}");
+        assert_eq!(after.status, TransactionStatus::PartiallyCaptured, "{spec}");
+        let reference = op.reference.clone().unwrap();
+        assert!(
+            after
+                .event_with_reference(&TransactionEventKind::Capture, &reference)
+                .is_some(),
+            "{spec}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn capture_reset_after_apply_is_reconciled_not_repeated() {
+    let (emu, client, tx, result) =
+        capture_with_fault(json!({"route": "capture", "fault": "reset_after_apply", "times": 1}))
+            .await;
+    let op = result.unwrap();
+    assert!(
+        op.reconciled,
+        "the result came from re-reading the transaction"
+    );
+    assert_eq!(op.transaction.status, TransactionStatus::PartiallyCaptured);
+    assert_eq!(
+        emu.request_count("capture"),
+        1,
+        "no second capture request was sent"
+    );
+    let tx = client.transactions().get(&tx, &[]).await.unwrap();
+    assert_eq!(count_events(&tx, TransactionEventKind::Capture), 1);
+}
+
+#[tokio::test]
+async fn capture_503_is_checked_then_retried_once() {
+    let (emu, client, tx, result) =
+        capture_with_fault(json!({"route": "capture", "fault": "status_503", "times": 1})).await;
+    let op = result.unwrap();
+    assert_eq!(
+        emu.request_count("capture"),
+        2,
+        "the 503 was not applied, so one retry"
+    );
+    assert!(op.reconciled);
+    let tx = client.transactions().get(&tx, &[]).await.unwrap();
+    assert_eq!(count_events(&tx, TransactionEventKind::Capture), 1);
+}
+
+#[tokio::test]
+async fn capture_that_never_gets_through_is_a_typed_error_and_captures_nothing() {
+    let (_emu, client, tx, result) =
+        capture_with_fault(json!({"route": "capture", "fault": "status_500", "times": 20})).await;
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server);
+    let tx = client.transactions().get(&tx, &[]).await.unwrap();
+    assert_eq!(count_events(&tx, TransactionEventKind::Capture), 0);
+    assert_eq!(tx.status, TransactionStatus::Authorized);
+}
+
+#[tokio::test]
+async fn refund_is_exactly_once_under_every_fault() {
+    let faults = [
+        json!({"route": "refund", "fault": "status_500", "times": 1}),
+        json!({"route": "refund", "fault": "status_503", "times": 2}),
+        json!({"route": "refund", "fault": "status_429", "times": 1, "retry_after": 0}),
+        json!({"route": "refund", "fault": "reset_before_apply", "times": 1}),
+        json!({"route": "refund", "fault": "reset_after_apply", "times": 1}),
+        json!({"route": "refund", "fault": "malformed_json", "times": 1}),
+    ];
+    for spec in faults {
+        let (emu, client, tx) = setup().await;
+        client
+            .transactions()
+            .capture(
+                &tx,
+                &CaptureRequest {
+                    amount: 33890,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        emu.inject_fault(fault_json(spec.clone())).unwrap();
+        let op = client
+            .transactions()
+            .refund(
+                &tx,
+                &RefundRequest {
+                    amount: 1000,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{spec}: {e}"));
+        assert_eq!(op.state, OperationState::Completed);
+        let after = client.transactions().get(&tx, &[]).await.unwrap();
+        assert_eq!(
+            count_events(&after, TransactionEventKind::Refund),
+            1,
+            "{spec}: exactly one REFUND event"
+        );
+        assert_eq!(after.refunded_amount(), 1000, "{spec}");
+        assert_eq!(after.status, TransactionStatus::PartiallyRefunded, "{spec}");
+    }
+}
+
+#[tokio::test]
+async fn void_is_reconciled_under_faults() {
+    for spec in [
+        json!({"route": "void", "fault": "reset_after_apply", "times": 1}),
+        json!({"route": "void", "fault": "status_503", "times": 1}),
+        json!({"route": "void", "fault": "reset_before_apply", "times": 1}),
+        json!({"route": "void", "fault": "malformed_json", "times": 1}),
+    ] {
+        let (emu, client, tx) = setup().await;
+        emu.inject_fault(fault_json(spec.clone())).unwrap();
+        let op = client
+            .transactions()
+            .void(&tx)
+            .await
+            .unwrap_or_else(|e| panic!("{spec}: {e}"));
+        assert_eq!(
+            op.transaction.status,
+            TransactionStatus::AuthorizationVoided,
+            "{spec}"
+        );
+        let after = client.transactions().get(&tx, &[]).await.unwrap();
+        assert_eq!(
+            count_events(&after, TransactionEventKind::Void),
+            1,
+            "{spec}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn accepted_202_on_refund_and_void() {
+    let (emu, client, tx) = setup().await;
+    client
+        .transactions()
+        .capture(
+            &tx,
+            &CaptureRequest {
+                amount: 33890,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    emu.inject_fault(fault("refund", "accepted_202", 1))
+        .unwrap();
+    let op = client
+        .transactions()
+        .refund(
+            &tx,
+            &RefundRequest {
+                amount: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(op.state, OperationState::Accepted);
+    let done = client
+        .transactions()
+        .wait_for_event(
+            &tx,
+            op.event_request_id.as_deref().unwrap(),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.refunded_amount(), 100);
+
+    let (emu2, client2, tx2) = setup().await;
+    emu2.inject_fault(fault("void", "accepted_202", 1)).unwrap();
+    let op = client2.transactions().void(&tx2).await.unwrap();
+    assert_eq!(op.state, OperationState::Accepted);
+    let done = client2
+        .transactions()
+        .wait_for_event(
+            &tx2,
+            op.event_request_id.as_deref().unwrap(),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, TransactionStatus::AuthorizationVoided);
+}
+
+#[tokio::test]
+async fn session_cancel_is_reconciled() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let created = client
+        .sessions()
+        .create_json(session_payload("c", None), &CreateSessionOptions::default())
+        .await
+        .unwrap();
+    emu.inject_fault(fault("cancel_session", "reset_after_apply", 1))
+        .unwrap();
+    let session = client.sessions().cancel(&created.id).await.unwrap();
+    assert!(session.cancelled_at.is_some());
+    assert_eq!(emu.request_count("cancel_session"), 1);
+}
+
+#[tokio::test]
+async fn extend_authorization_is_not_repeated_after_an_ambiguous_failure() {
+    let (emu, client, tx) = setup().await;
+    emu.inject_fault(fault("extend_authorization", "reset_after_apply", 1))
+        .unwrap();
+    let err = client
+        .transactions()
+        .extend_authorization(&tx, &Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert_eq!(emu.request_count("extend_authorization"), 1);
+    emu.inject_fault(fault("extend_authorization", "status_429", 1))
+        .unwrap();
+    client
+        .transactions()
+        .extend_authorization(&tx, &Default::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_captures_never_exceed_the_authorization() {
+    let (emu, _, tx) = setup().await;
+    let client = client_builder(&emu)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut handles = Vec::new();
+    for _ in 0..100 {
+        let c = client.clone();
+        let id = tx.clone();
+        handles.push(tokio::spawn(async move {
+            c.transactions()
+                .capture(
+                    &id,
+                    &CaptureRequest {
+                        amount: 500,
+                        ..Default::default()
+                    },
+                )
+                .await
+        }));
+    }
+    let mut ok = 0;
+    for h in handles {
+        if h.await.unwrap().is_ok() {
+            ok += 1;
+        }
+    }
+    let after = client.transactions().get(&tx, &[]).await.unwrap();
+    assert_eq!(ok, 33890 / 500, "only what fits in the authorization");
+    assert_eq!(after.captured_amount(), 500 * (33890 / 500));
+}
+
+#[tokio::test]
+async fn card_capture_timeout_is_a_typed_error_without_a_capture() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let created = client
+        .sessions()
+        .create_json(
+            session_payload("t/o", None),
+            &CreateSessionOptions::default(),
+        )
+        .await
+        .unwrap();
+    let tx = emu
+        .pay(&created.id, "4100 0000 0000 0019")
+        .await
+        .unwrap()
+        .transaction_id
+        .unwrap();
+    let err = client
+        .transactions()
+        .capture(
+            &tx,
+            &CaptureRequest {
+                amount: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server, "{err}");
+    let after = client.transactions().get(&tx, &[]).await.unwrap();
+    assert_eq!(count_events(&after, TransactionEventKind::Capture), 0);
+}
+
+#[tokio::test]
+async fn capture_that_times_out_is_not_repeated_while_dintero_may_still_be_working() {
+    let emu = emulator().await;
+    let client = client_builder(&emu)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let (_, tx) = paid_transaction(&emu, &client, "slow-capture").await;
+    emu.inject_fault(fault_json(
+        json!({"route": "capture", "fault": "delay", "ms": 1000, "times": 1}),
+    ))
+    .unwrap();
+    let result = client
+        .transactions()
+        .capture(
+            &tx,
+            &CaptureRequest {
+                amount: 10000,
+                ..Default::default()
+            },
+        )
+        .await;
+    // Whatever the first attempt's fate, after everything has settled there is one capture.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let after = client.transactions().get(&tx, &[]).await.unwrap();
+    assert_eq!(
+        count_events(&after, TransactionEventKind::Capture),
+        1,
+        "result was {result:?}"
+    );
+    assert!(result.is_ok(), "{result:?}");
+}

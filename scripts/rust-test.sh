@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Rust suite: format, lint, tests of the core and the emulator, and the Rust example.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+cargo fmt --all -- --check
+# Lint the crates that build without a foreign toolchain here; the bindings lint in their own scripts.
+cargo clippy -p dintero-checkout -p dintero-emulator --all-targets -- -D warnings
+cargo test -p dintero-checkout -p dintero-emulator
+cargo run -q --example checkout
+echo "rust suite: $((SECONDS - start)) s"
