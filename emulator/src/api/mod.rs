@@ -1,0 +1,141 @@
+//! HTTP handlers. Every handler takes the whole request and parses it itself, so every
+//! failure (bad JSON, oversized body, bad query) becomes Dintero's error body.
+
+pub(crate) mod admin;
+pub(crate) mod auth;
+pub(crate) mod control;
+pub(crate) mod sessions;
+pub(crate) mod transactions;
+pub(crate) mod view;
+
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode};
+use futures_util::StreamExt;
+use serde_json::{Map, Value};
+
+/// Largest request body accepted (1 MiB); larger bodies get 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Set by the server on requests it wants answered `202 Accepted` (fault `accepted_202`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Accepted202;
+
+/// The random request id the server generated (also sent as the `request-id` header).
+#[derive(Clone, Debug)]
+pub(crate) struct RequestId(pub String);
+
+/// The parts of a request a handler needs.
+pub(crate) struct Ctx {
+    pub headers: HeaderMap,
+    pub query: Vec<(String, String)>,
+    pub request_id: String,
+    pub accepted_202: bool,
+    pub body: Body,
+}
+
+impl Ctx {
+    pub fn new(req: Request) -> Self {
+        let (parts, body) = req.into_parts();
+        let query = crate::util::query_pairs(parts.uri.query());
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_else(crate::util::uuid);
+        let accepted_202 = parts.extensions.get::<Accepted202>().is_some();
+        Ctx {
+            headers: parts.headers,
+            query,
+            request_id,
+            accepted_202,
+            body,
+        }
+    }
+
+    /// All values of a query parameter; `key[]` counts as `key`.
+    pub fn query_all(&self, key: &str) -> Vec<&str> {
+        self.query
+            .iter()
+            .filter(|(k, _)| {
+                k == key || (k.len() == key.len() + 2 && k.starts_with(key) && k.ends_with("[]"))
+            })
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn query_one(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn query_true(&self, key: &str) -> bool {
+        self.query_one(key) == Some("true")
+    }
+
+    /// Reads the body, refusing more than [`MAX_BODY_BYTES`] with 413.
+    pub async fn bytes(&mut self) -> Result<Vec<u8>, ApiError> {
+        let too_large = || {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("request body is larger than the limit of {MAX_BODY_BYTES} bytes"),
+            )
+        };
+        if let Some(len) = self
+            .headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            if len > MAX_BODY_BYTES as u64 {
+                return Err(too_large());
+            }
+        }
+        let body = std::mem::replace(&mut self.body, Body::empty());
+        let mut stream = body.into_data_stream();
+        let mut buf = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk
+                .map_err(|e| ApiError::bad_request(format!("cannot read request body: {e}")))?;
+            if buf.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(buf)
+    }
+
+    /// Reads a JSON body that must be an object. An empty body is `None`.
+    pub async fn json_object_opt(&mut self) -> Result<Option<Map<String, Value>>, ApiError> {
+        let bytes = self.bytes().await?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(None);
+        }
+        let v: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON: {e}")))?;
+        match v {
+            Value::Object(m) => Ok(Some(m)),
+            other => Err(ApiError::bad_request(format!(
+                "request body must be a JSON object, got {}",
+                match other {
+                    Value::Array(_) => "an array",
+                    Value::String(_) => "a string",
+                    Value::Number(_) => "a number",
+                    Value::Bool(_) => "a boolean",
+                    _ => "null",
+                }
+            ))),
+        }
+    }
+
+    /// Reads a JSON object body that must be present.
+    pub async fn json_object(&mut self) -> Result<Map<String, Value>, ApiError> {
+        self.json_object_opt()
+            .await?
+            .ok_or_else(|| ApiError::bad_request("request body is required (a JSON object)"))
+    }
+}

@@ -1,0 +1,293 @@
+//! The HTTP server: routes, and an outer layer (a plain hyper service) that adds the
+//! `request-id` header, counts and logs requests, turns every error into Dintero's body,
+//! and applies injected faults, including dropping the connection without a response.
+
+use crate::api::{self, Accepted202, RequestId};
+use crate::error::{json_response, ApiError};
+use crate::faults::{FaultKind, FAULT_ROUTES};
+use crate::requests::classify;
+use crate::state::AppState;
+use crate::util::uuid;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use futures_util::FutureExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_service::Service;
+
+pub(crate) fn router(st: Arc<AppState>) -> Router {
+    use api::{admin, auth, control, sessions, transactions, view};
+    Router::new()
+        .route("/v1/accounts/{aid}/auth/token", post(auth::token))
+        .route("/v1/sessions-profile", post(sessions::create_profile))
+        .route("/v1/sessions", post(sessions::create_plain))
+        .route(
+            "/v1/sessions/{id}",
+            get(sessions::get).put(sessions::update),
+        )
+        .route("/v1/sessions/{id}/cancel", post(sessions::cancel))
+        .route("/v1/view/{id}", get(view::show))
+        .route("/v1/view/{id}/pay", post(view::pay))
+        .route("/v1/view/{id}/cancel", post(view::cancel))
+        .route(
+            "/v1/admin/signature",
+            get(admin::get_signature).post(admin::rotate_signature),
+        )
+        .route("/v1/transactions", get(transactions::list))
+        .route(
+            "/v1/transactions/{id}",
+            get(transactions::get).put(transactions::update),
+        )
+        .route("/v1/transactions/{id}/capture", post(transactions::capture))
+        .route("/v1/transactions/{id}/refund", post(transactions::refund))
+        .route("/v1/transactions/{id}/void", post(transactions::void))
+        .route(
+            "/v1/transactions/{id}/authorization",
+            post(transactions::extend_authorization),
+        )
+        .route("/_emulator/sessions/{id}/pay", post(control::pay))
+        .route("/_emulator/sessions/{id}/lock", post(control::lock_session))
+        .route("/_emulator/callbacks", get(control::callbacks))
+        .route(
+            "/_emulator/faults",
+            get(control::list_faults)
+                .post(control::add_fault)
+                .delete(control::clear_faults),
+        )
+        .route("/_emulator/requests", get(control::requests))
+        .route("/_emulator/clock/advance", post(control::advance_clock))
+        .route("/_emulator/reset", post(control::reset))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(st)
+}
+
+async fn not_found(req: Request) -> Response {
+    ApiError::not_found(format!(
+        "no route for {} {}",
+        req.method(),
+        req.uri().path()
+    ))
+    .into_response()
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!(
+            "method {} is not allowed on {}",
+            req.method(),
+            req.uri().path()
+        ),
+    )
+    .into_response()
+}
+
+/// Returned by the service to make hyper close the connection without a response.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Wraps any non-JSON error response (e.g. an extractor rejection) in Dintero's error body.
+async fn normalize_error(resp: Response) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let ct = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/json") || ct.starts_with("text/html") {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let message = if text.trim().is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_string()
+    } else {
+        text
+    };
+    let mut out = ApiError::new(status, "BAD_REQUEST", message).into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
+fn fault_response(kind: FaultKind, retry_after: Option<u64>) -> Response {
+    let (status, code) = match kind {
+        FaultKind::Status500 => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR"),
+        FaultKind::Status502 => (StatusCode::BAD_GATEWAY, "BAD_GATEWAY"),
+        FaultKind::Status503 => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
+        _ => (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_REQUESTS"),
+    };
+    let mut e = ApiError::new(status, code, format!("injected fault: {}", status.as_u16()));
+    if kind == FaultKind::Status429 {
+        e.retry_after = Some(retry_after.unwrap_or(1));
+    }
+    e.into_response()
+}
+
+/// Handles one request: the outer layer around the router.
+pub(crate) async fn handle(
+    st: Arc<AppState>,
+    mut router: Router,
+    req: hyper::Request<Incoming>,
+) -> Result<Response, DropConnection> {
+    let start = Instant::now();
+    let method: Method = req.method().clone();
+    let route = classify(&method, req.uri().path());
+    let control = route == "control";
+    let path = req.uri().path().to_string();
+    let headers = if control {
+        Default::default()
+    } else {
+        req.headers().clone()
+    };
+    let request_id = uuid();
+    let mut req = req.map(Body::new);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+
+    let fault = if FAULT_ROUTES.contains(&route) {
+        st.faults.take(route)
+    } else {
+        None
+    };
+    let record = |status: u16| {
+        if !control {
+            st.requests
+                .record(method.clone(), path.clone(), route, status, headers.clone());
+        }
+        if st.config.log_requests {
+            println!(
+                "{} {} {} {}ms",
+                method,
+                path,
+                status,
+                start.elapsed().as_millis()
+            );
+        }
+    };
+
+    let mut after: Option<FaultKind> = None;
+    let mut early: Option<Response> = None;
+    if let Some(f) = &fault {
+        match f.fault {
+            FaultKind::Status500
+            | FaultKind::Status502
+            | FaultKind::Status503
+            | FaultKind::Status429 => early = Some(fault_response(f.fault, f.retry_after)),
+            FaultKind::Delay => {
+                tokio::time::sleep(Duration::from_millis(f.ms.unwrap_or(1000))).await;
+            }
+            FaultKind::ResetBeforeApply => {
+                record(0);
+                return Err(DropConnection);
+            }
+            FaultKind::ResetAfterApply | FaultKind::MalformedJson => after = Some(f.fault),
+            FaultKind::Accepted202 => {
+                req.extensions_mut().insert(Accepted202);
+            }
+        }
+    }
+
+    let mut resp = match early {
+        Some(r) => r,
+        None => {
+            let fut = router.call(req);
+            match AssertUnwindSafe(fut).catch_unwind().await {
+                Ok(Ok(r)) => normalize_error(r).await,
+                Ok(Err(never)) => match never {},
+                Err(_) => ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_ERROR",
+                    "the emulator hit an internal error handling this request",
+                )
+                .into_response(),
+            }
+        }
+    };
+    match after {
+        Some(FaultKind::ResetAfterApply) => {
+            record(0);
+            return Err(DropConnection);
+        }
+        Some(FaultKind::MalformedJson) => {
+            resp = json_response(StatusCode::OK, &serde_json::Value::Null);
+            *resp.body_mut() = Body::from("{\"id\": \"truncated");
+        }
+        _ => {}
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert("request-id", v);
+    }
+    record(resp.status().as_u16());
+    Ok(resp)
+}
+
+/// Accepts connections until `shutdown` changes or its sender is dropped.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    st: Arc<AppState>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let router = router(st.clone());
+    loop {
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = shutdown.changed() => break,
+        };
+        let stream = match accepted {
+            Ok((s, _)) => s,
+            Err(_) => {
+                // e.g. too many open files: back off briefly instead of spinning.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let st = st.clone();
+        let router = router.clone();
+        let mut shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let svc =
+                hyper::service::service_fn(move |req| handle(st.clone(), router.clone(), req));
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(30))
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc);
+            tokio::select! {
+                _ = conn => {}
+                _ = shutdown.changed() => {}
+            }
+        });
+    }
+}

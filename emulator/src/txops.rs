@@ -1,0 +1,421 @@
+//! The transaction state machine: capture, refund, void, extend authorization.
+//! Callers hold the transaction's `op` lock while calling [`apply`].
+
+use crate::callbacks::{notify, Trigger};
+use crate::cards::CardKind;
+use crate::error::ApiError;
+use crate::model::{Transaction, TxEvent, TxStatus};
+use crate::state::{lock, AppState, TxEntry, TxSnapshot};
+use crate::util::{fmt_time, uuid};
+use crate::validate::{int_field, Problems};
+use axum::http::StatusCode;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    Capture {
+        amount: i64,
+        reference: Option<String>,
+        items: Option<Vec<Value>>,
+        metadata: Option<Value>,
+    },
+    Refund {
+        amount: i64,
+        reference: Option<String>,
+        reason: Option<String>,
+        items: Option<Vec<Value>>,
+        metadata: Option<Value>,
+    },
+    Void,
+    Extend {
+        amount: Option<i64>,
+        reference: Option<String>,
+        reason: Option<String>,
+    },
+}
+
+impl Op {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Capture { .. } => "CAPTURE",
+            Op::Refund { .. } => "REFUND",
+            Op::Void => "VOID",
+            Op::Extend { .. } => "AUTHORIZE",
+        }
+    }
+    fn verb(&self) -> &'static str {
+        match self {
+            Op::Capture { .. } => "capture",
+            Op::Refund { .. } => "refund",
+            Op::Void => "void",
+            Op::Extend { .. } => "extend the authorization of",
+        }
+    }
+}
+
+fn opt_string(p: &mut Problems, body: &Map<String, Value>, key: &str) -> Option<String> {
+    match body.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            p.add(key, "must be a string");
+            None
+        }
+    }
+}
+
+fn op_items(p: &mut Problems, body: &Map<String, Value>) -> Option<Vec<Value>> {
+    match body.get("items") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("items[{i}].");
+                match item.as_object() {
+                    Some(obj) => {
+                        int_field(p, obj, "amount", &path, true, 0);
+                        match obj.get("line_id") {
+                            Some(Value::String(_)) => {}
+                            None => p.add(format!("{path}line_id"), "is required"),
+                            Some(_) => p.add(format!("{path}line_id"), "must be a string"),
+                        }
+                    }
+                    None => p.add(format!("items[{i}]"), "must be an object"),
+                }
+            }
+            Some(items.clone())
+        }
+        Some(_) => {
+            p.add("items", "must be an array");
+            None
+        }
+    }
+}
+
+fn op_metadata(p: &mut Problems, body: &Map<String, Value>) -> Option<Value> {
+    match body.get("metadata") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                if !v.is_string() {
+                    p.add(format!("metadata.{k}"), "must be a string");
+                }
+            }
+            Some(Value::Object(m.clone()))
+        }
+        Some(_) => {
+            p.add("metadata", "must be an object");
+            None
+        }
+    }
+}
+
+/// Parses a capture body.
+pub(crate) fn parse_capture(body: &Map<String, Value>) -> Result<Op, ApiError> {
+    let mut p = Problems::default();
+    let amount = int_field(&mut p, body, "amount", "", true, 1);
+    let reference = opt_string(&mut p, body, "capture_reference");
+    let items = op_items(&mut p, body);
+    let metadata = op_metadata(&mut p, body);
+    if let Some(v) = body.get("final_capture") {
+        if !v.is_boolean() {
+            p.add("final_capture", "must be a boolean");
+        }
+    }
+    p.into_result()?;
+    Ok(Op::Capture {
+        amount: amount.unwrap_or(0),
+        reference,
+        items,
+        metadata,
+    })
+}
+
+/// Parses a refund body.
+pub(crate) fn parse_refund(body: &Map<String, Value>) -> Result<Op, ApiError> {
+    let mut p = Problems::default();
+    let amount = int_field(&mut p, body, "amount", "", true, 1);
+    let reference = opt_string(&mut p, body, "refund_reference");
+    let reason = opt_string(&mut p, body, "reason");
+    let items = op_items(&mut p, body);
+    let metadata = op_metadata(&mut p, body);
+    p.into_result()?;
+    Ok(Op::Refund {
+        amount: amount.unwrap_or(0),
+        reference,
+        reason,
+        items,
+        metadata,
+    })
+}
+
+/// Parses an extend-authorization body (all fields optional).
+pub(crate) fn parse_extend(body: &Map<String, Value>) -> Result<Op, ApiError> {
+    let mut p = Problems::default();
+    let amount = int_field(&mut p, body, "amount", "", false, 1);
+    let reference = opt_string(&mut p, body, "reference");
+    let reason = opt_string(&mut p, body, "reason");
+    p.into_result()?;
+    Ok(Op::Extend {
+        amount,
+        reference,
+        reason,
+    })
+}
+
+fn illegal(tx: &Transaction, op: &Op, why: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "INVALID_OPERATION",
+        format!(
+            "cannot {} transaction {} with status {}: {why}",
+            op.verb(),
+            tx.id,
+            tx.status.as_str()
+        ),
+    )
+}
+
+fn check_items(tx: &Transaction, items: &Option<Vec<Value>>, amount: i64) -> Result<(), ApiError> {
+    let Some(items) = items else { return Ok(()) };
+    let mut p = Problems::default();
+    let mut sum = 0i64;
+    for (i, item) in items.iter().enumerate() {
+        let line = item.get("line_id").and_then(Value::as_str).unwrap_or("");
+        if !tx.has_line(line) {
+            p.add(
+                format!("items[{i}].line_id"),
+                format!("{line:?} is not a line on transaction {}", tx.id),
+            );
+        }
+        sum = sum.saturating_add(item.get("amount").and_then(Value::as_i64).unwrap_or(0));
+    }
+    if p.0.is_empty() && !items.is_empty() && sum != amount {
+        p.add(
+            "items",
+            format!("item amounts sum to {sum}, but amount is {amount}"),
+        );
+    }
+    p.into_result()
+}
+
+/// Checks the state machine rules for `op` on `tx` (nothing is changed).
+pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
+    use TxStatus::*;
+    match op {
+        Op::Capture { amount, items, .. } => {
+            if !matches!(
+                tx.status,
+                Authorized | PartiallyCaptured | PartiallyCapturedRefunded
+            ) {
+                return Err(illegal(tx, op, "only an authorized amount can be captured"));
+            }
+            let remaining = tx.amount - tx.captured;
+            if *amount > remaining {
+                return Err(ApiError::validation(vec![(
+                    "amount".into(),
+                    format!("{amount} exceeds the remaining authorized amount {remaining}"),
+                )]));
+            }
+            check_items(tx, items, *amount)
+        }
+        Op::Refund { amount, items, .. } => {
+            if !matches!(
+                tx.status,
+                Captured | PartiallyCaptured | PartiallyCapturedRefunded | PartiallyRefunded
+            ) {
+                return Err(illegal(tx, op, "only a captured amount can be refunded"));
+            }
+            let remaining = tx.captured - tx.refunded;
+            if *amount > remaining {
+                return Err(ApiError::validation(vec![(
+                    "amount".into(),
+                    format!("{amount} exceeds the captured amount not yet refunded {remaining}"),
+                )]));
+            }
+            check_items(tx, items, *amount)
+        }
+        Op::Void => {
+            if tx.status != Authorized {
+                return Err(illegal(
+                    tx,
+                    op,
+                    "only an authorization without captures can be voided",
+                ));
+            }
+            Ok(())
+        }
+        Op::Extend { amount, .. } => {
+            if !matches!(tx.status, Authorized | PartiallyCaptured) {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "CONFLICT",
+                    format!(
+                        "cannot extend the authorization of transaction {} with status {}",
+                        tx.id,
+                        tx.status.as_str()
+                    ),
+                ));
+            }
+            if let Some(a) = amount {
+                if *a < tx.captured {
+                    return Err(ApiError::validation(vec![(
+                        "amount".into(),
+                        format!("{a} is less than the captured amount {}", tx.captured),
+                    )]));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn times_out(tx: &Transaction, op: &Op) -> bool {
+    matches!(
+        (tx.card_kind, op),
+        (CardKind::CaptureTimeout, Op::Capture { .. })
+            | (CardKind::RefundTimeout, Op::Refund { .. })
+            | (CardKind::VoidTimeout, Op::Void)
+    )
+}
+
+/// Applies `op` to the transaction. The caller holds `entry.op`. On a timeout card this
+/// waits `card_timeout`, records an unsuccessful event and answers 503 without applying.
+pub(crate) async fn apply(
+    st: &Arc<AppState>,
+    entry: &TxEntry,
+    op: &Op,
+    request_id: &str,
+    correlation: Option<String>,
+) -> Result<Arc<TxSnapshot>, ApiError> {
+    let mut tx = entry.snapshot().tx.clone();
+    check(&tx, op)?;
+    if times_out(&tx, op) {
+        let generation = st.generation.load(std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(st.card_timeout()).await;
+        if st.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+            let now = st.now();
+            let mut ev = event(st, &tx, op, request_id, correlation);
+            ev.success = false;
+            ev.error = Some(json!({
+                "code": "TIMEOUT",
+                "message": format!("{} timed out at the card processor", op.verb()),
+            }));
+            ev.created_at = fmt_time(now);
+            tx.events.push(ev);
+            tx.updated_at = fmt_time(now);
+            entry.store(tx);
+        }
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "PROCESSOR_UNAVAILABLE",
+            format!(
+                "the card processor timed out; {} was not applied",
+                op.name().to_ascii_lowercase()
+            ),
+        ));
+    }
+    let now = st.now();
+    match op {
+        Op::Capture { amount, .. } => tx.captured += amount,
+        Op::Refund { amount, .. } => tx.refunded += amount,
+        Op::Void => tx.voided = true,
+        Op::Extend { amount, .. } => {
+            if let Some(a) = amount {
+                tx.amount = *a;
+            }
+        }
+    }
+    tx.status = tx.derived_status();
+    let ev = event(st, &tx, op, request_id, correlation);
+    let event_id = ev.id.clone();
+    tx.events.push(ev);
+    tx.updated_at = fmt_time(now);
+    let snap = entry.store(tx);
+    if !matches!(op, Op::Extend { .. }) {
+        if let Some(session) = st.session(&snap.tx.session_id) {
+            let session = lock(&session.data).clone();
+            notify(
+                st,
+                &session,
+                Some(&snap.tx),
+                Trigger::Event(op.name(), &event_id),
+            );
+        }
+    }
+    Ok(snap)
+}
+
+fn event(
+    st: &AppState,
+    tx: &Transaction,
+    op: &Op,
+    request_id: &str,
+    correlation: Option<String>,
+) -> TxEvent {
+    let mut ev = TxEvent {
+        id: uuid(),
+        event: op.name(),
+        transaction_status: tx.status,
+        success: true,
+        amount: None,
+        items: None,
+        event_reference: None,
+        metadata: None,
+        error: None,
+        created_at: fmt_time(st.now()),
+        created_by: Some(st.config.client_id.clone()),
+        request_id: request_id.to_string(),
+        correlation_request_id: correlation,
+    };
+    match op {
+        Op::Capture {
+            amount,
+            reference,
+            items,
+            metadata,
+        } => {
+            ev.amount = Some(*amount);
+            ev.items = items.clone();
+            ev.event_reference = reference.clone();
+            ev.metadata = metadata.clone();
+        }
+        Op::Refund {
+            amount,
+            reference,
+            reason,
+            items,
+            metadata,
+        } => {
+            ev.amount = Some(*amount);
+            ev.items = items.clone();
+            ev.event_reference = reference.clone();
+            let mut m = metadata
+                .as_ref()
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            if let Some(r) = reason {
+                m.insert("reason".into(), json!(r));
+            }
+            if !m.is_empty() {
+                ev.metadata = Some(Value::Object(m));
+            }
+        }
+        Op::Void => {
+            ev.amount = Some(tx.amount - tx.captured);
+        }
+        Op::Extend {
+            amount,
+            reference,
+            reason,
+        } => {
+            ev.amount = Some(amount.unwrap_or(tx.amount));
+            ev.event_reference = reference.clone();
+            if let Some(r) = reason {
+                ev.metadata = Some(json!({"reason": r}));
+            }
+        }
+    }
+    ev
+}
