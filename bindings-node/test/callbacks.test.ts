@@ -1,0 +1,206 @@
+// Callback signatures (the shared vectors in testdata/), a real signed callback from the
+// emulator verified by a Node `http` server, return URLs and webhooks.
+
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  CallbackVerifier,
+  DinteroError,
+  computeSignature,
+  flattenHeaders,
+  parseCallback,
+  parseReturnUrl,
+  verifyWebhook,
+  type Callback,
+  type Client,
+} from 'dintero-checkout';
+
+import { FAST_RETRY, modes, reference, sessionRequest, startHarness, type Harness } from './helpers.js';
+
+interface Vector {
+  name: string;
+  secret: string;
+  account_id: string;
+  method: string;
+  url: string;
+  timestamp: number;
+  signature_header: string;
+  valid: boolean;
+}
+
+const VECTORS_FILE = path.resolve(__dirname, '..', '..', '..', 'testdata', 'callback-signatures.json');
+
+function isSignatureError(e: unknown): boolean {
+  return e instanceof DinteroError && e.kind === 'signature';
+}
+
+describe('callback signatures: shared vectors', () => {
+  const vectors = JSON.parse(readFileSync(VECTORS_FILE, 'utf8')) as Vector[];
+
+  it('has vectors, valid and invalid', () => {
+    assert.ok(vectors.some((v) => v.valid));
+    assert.ok(vectors.some((v) => !v.valid));
+  });
+
+  for (const v of vectors) {
+    it(`${v.name} (${v.valid ? 'valid' : 'invalid'})`, () => {
+      const verifier = new CallbackVerifier({ secret: v.secret, accountId: v.account_id });
+      if (v.valid) {
+        verifier.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp });
+        const hex = computeSignature({ secret: v.secret, accountId: v.account_id, method: v.method, url: v.url, timestamp: v.timestamp });
+        assert.ok(v.signature_header.includes(`v0-hmac-sha256=${hex}`), `${hex} is in ${v.signature_header}`);
+      } else {
+        assert.throws(() => verifier.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp }), isSignatureError);
+      }
+      // Through the header-taking entry point too (where the URL is a callback URL).
+      if (v.url.includes('transaction_id=')) {
+        const verify = () => verifier.verify(v.method, v.url, { 'Dintero-Signature': v.signature_header }, { now: v.timestamp });
+        if (v.valid) assert.ok(verify().transaction_id);
+        else assert.throws(verify, isSignatureError);
+      }
+    });
+  }
+
+  it('a stale timestamp is refused, a wider tolerance accepts it', () => {
+    const v = vectors.find((x) => x.valid)!;
+    const strict = new CallbackVerifier({ secret: v.secret, accountId: v.account_id });
+    assert.throws(() => strict.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp + 301 }), isSignatureError);
+    strict.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp + 299 });
+    const lax = new CallbackVerifier({ secret: v.secret, accountId: v.account_id, toleranceSeconds: 3600 });
+    lax.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp + 1800 });
+  });
+});
+
+describe('parsing', () => {
+  it('parses a callback URL', () => {
+    const cb = parseCallback('https://shop.example/cb?transaction_id=T12345678.abc&merchant_reference=order%201&session_id=T12345678.s&time=2026-01-01T00%3A00%3A00Z&event=CAPTURE&event_id=e1');
+    assert.equal(cb.transaction_id, 'T12345678.abc');
+    assert.equal(cb.merchant_reference, 'order 1');
+    assert.equal(cb.session_id, 'T12345678.s');
+    assert.equal(cb.event, 'CAPTURE');
+    assert.equal(cb.event_id, 'e1');
+    assert.deepEqual(cb.params[0], ['transaction_id', 'T12345678.abc']);
+    const sid = parseCallback('https://shop.example/cb?transaction_id=T12345678.abc&sid=T12345678.s');
+    assert.equal(sid.session_id, 'T12345678.s');
+    assert.throws(() => parseCallback('https://shop.example/cb?foo=bar'), (e: unknown) => e instanceof DinteroError && e.kind === 'invalid_input');
+    assert.throws(() => parseCallback('/relative?transaction_id=x'), (e: unknown) => e instanceof DinteroError && /absolute/.test(e.message));
+  });
+
+  it('parses return URLs', () => {
+    assert.deepEqual(parseReturnUrl('https://shop.example/return?transaction_id=T12345678.abc&merchant_reference=o-1'), {
+      outcome: 'completed',
+      transaction_id: 'T12345678.abc',
+      merchant_reference: 'o-1',
+    });
+    assert.equal(parseReturnUrl('https://shop.example/return?error=cancelled&merchant_reference=o-1').outcome, 'cancelled');
+    const failed = parseReturnUrl('https://shop.example/return?error=authorization&merchant_reference=o-1');
+    assert.equal(failed.outcome, 'failed');
+    assert.equal(failed.error, 'authorization');
+    assert.throws(() => parseReturnUrl('https://shop.example/return'), (e: unknown) => e instanceof DinteroError && e.kind === 'invalid_input');
+  });
+
+  it('flattens every header shape', () => {
+    const expected = ['a', '1', 'b', '2'];
+    assert.deepEqual(flattenHeaders({ a: '1', b: ['2'], c: undefined }), expected);
+    assert.deepEqual(flattenHeaders(['a', '1', 'b', '2']), expected);
+    assert.deepEqual(flattenHeaders(new Headers({ a: '1', b: '2' })), expected);
+    assert.deepEqual(flattenHeaders(new Map([['a', '1'], ['b', '2']])), expected);
+    assert.deepEqual(flattenHeaders([['a', '1'], ['b', '2']] as Array<[string, string]>), expected);
+  });
+});
+
+describe('webhooks', () => {
+  const secret = 'webhook-secret';
+  const body = JSON.stringify({ event: 'checkout_transaction', account_id: 'T12345678', event_delivery: 'd-1', transaction: { id: 'T12345678.abc' }, new_field: 1 });
+  const signature = createHmac('sha1', secret).update(body).digest('hex');
+
+  it('verifies the raw body (Buffer, string, headers) and keeps unknown fields', () => {
+    const fromBuffer = verifyWebhook({ secret, body: Buffer.from(body), signature });
+    assert.equal(fromBuffer.event, 'checkout_transaction');
+    assert.equal(fromBuffer.new_field, 1);
+    assert.equal(verifyWebhook({ secret, body, headers: { 'Event-Signature': signature } }).event_delivery, 'd-1');
+    assert.equal(verifyWebhook({ secret, body: new TextEncoder().encode(body), signature: signature.toUpperCase() }).account_id, 'T12345678');
+  });
+
+  it('refuses a wrong or missing signature', () => {
+    assert.throws(() => verifyWebhook({ secret, body: body + ' ', signature }), isSignatureError);
+    assert.throws(() => verifyWebhook({ secret: 'other', body, signature }), isSignatureError);
+    assert.throws(() => verifyWebhook({ secret, body }), isSignatureError);
+  });
+});
+
+for (const mode of modes()) {
+  describe(`a real signed callback from the emulator (${mode})`, () => {
+    let h: Harness;
+    let client: Client;
+    let server: Server;
+    let callbackUrl: string;
+    const received: Array<{ callback?: Callback; error?: unknown; req: IncomingMessage }> = [];
+
+    before(async () => {
+      h = await startHarness(mode);
+      client = h.client({ retry: FAST_RETRY });
+      const verifier = new CallbackVerifier({ secret: h.signatureSecret, accountId: h.accountId });
+      server = createServer((req, res) => {
+        try {
+          const callback = verifier.verifyRequest(req);
+          received.push({ callback, req });
+          res.statusCode = 200;
+        } catch (error) {
+          received.push({ error, req });
+          res.statusCode = 400;
+        }
+        res.end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      callbackUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dintero/callback?shop=1`;
+    });
+    after(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await h.close();
+    });
+
+    it('verifies it from the Node request, then confirms it', async () => {
+      const ref = reference('callback');
+      const session = await client.sessions.create(sessionRequest(ref, callbackUrl));
+      const paid = await h.pay(session.id);
+      const deadline = Date.now() + 5000;
+      while (!received.some((r) => r.callback?.merchant_reference === ref) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const hit = received.find((r) => r.callback?.merchant_reference === ref || r.error !== undefined);
+      assert.ok(hit, 'the callback arrived');
+      assert.equal(hit.error, undefined, `verification failed: ${String(hit.error)}`);
+      const callback = hit.callback!;
+      assert.equal(callback.transaction_id, paid.transaction_id);
+      assert.equal(callback.session_id, session.id);
+      assert.ok(callback.params.some(([k, v]) => k === 'shop' && v === '1'), 'the merchant’s own query is kept');
+
+      const confirmed = await client.callbacks.confirm(callback);
+      assert.equal(confirmed.transaction.id, paid.transaction_id);
+      assert.equal(confirmed.transaction.status, 'AUTHORIZED');
+
+      const deliveries = await h.callbacks();
+      const delivery = deliveries.find((d) => d.url.includes(encodeURIComponent(ref)) || d.url.includes(ref));
+      assert.ok(delivery, 'the emulator recorded the delivery');
+      assert.ok(delivery.headers['dintero-signature'] ?? delivery.headers['Dintero-Signature']);
+
+      // The same request with a changed query fails verification.
+      const verifier = new CallbackVerifier({ secret: h.signatureSecret, accountId: h.accountId });
+      const req = hit.req;
+      assert.throws(
+        () => verifier.verifyRequest({ method: req.method, url: `${req.url}&merchant_reference=forged`, headers: req.headers }),
+        isSignatureError,
+      );
+      assert.throws(() => verifier.verifyRequest({ ...req, method: req.method, url: req.url, headers: { host: req.headers.host } }), isSignatureError);
+      // A proxy in front: the public URL gives the host Dintero called.
+      verifier.verifyRequest({ method: req.method, url: req.url, headers: { ...req.headers, host: 'internal:3000' } }, { publicUrl: 'http://127.0.0.1' });
+    });
+  });
+}

@@ -1,0 +1,54 @@
+// The package as a user meets it: entry points (require and import), the testing entry,
+// the version, and public type declarations without `any`.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+import * as pkg from 'dintero-checkout';
+import * as testing from 'dintero-checkout/testing';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe('package', () => {
+  it('exports the documented surface', () => {
+    for (const name of ['Client', 'DinteroError', 'CallbackVerifier', 'Emulator', 'parseCallback', 'parseReturnUrl', 'computeSignature', 'verifyWebhook', 'validateOrder', 'validateSessionRequest', 'ERROR_KINDS', 'TEST_CARDS', 'VERSION']) {
+      assert.ok(name in pkg, `${name} is exported`);
+    }
+    assert.equal(testing.Emulator, pkg.Emulator);
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(pkg.VERSION, manifest.version, 'the crate and package.json versions agree');
+  });
+
+  it('works with import (ESM) and require (CommonJS)', () => {
+    const esm = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', "import { Client, DinteroError } from 'dintero-checkout'; import { Emulator } from 'dintero-checkout/testing'; console.log(typeof Client, typeof DinteroError, typeof Emulator)"],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    assert.equal(esm.trim(), 'function function function');
+    const cjs = execFileSync(process.execPath, ['-e', "const { Client } = require('dintero-checkout'); console.log(typeof Client)"], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(cjs.trim(), 'function');
+  });
+
+  it('DinteroError is a real class', () => {
+    const e = new pkg.DinteroError('not_found', 'no such thing', { status: 404, code: 'NOT_FOUND', requestId: 'r-1' });
+    assert.ok(e instanceof Error);
+    assert.ok(e instanceof pkg.DinteroError);
+    assert.equal(e.name, 'DinteroError');
+    assert.equal(String(e), 'DinteroError: no such thing');
+    assert.deepEqual(JSON.parse(JSON.stringify(e)), { name: 'DinteroError', kind: 'not_found', message: 'no such thing', status: 404, code: 'NOT_FOUND', requestId: 'r-1' });
+    assert.ok(e.stack?.includes('package.test'));
+  });
+
+  it('has no `any` in its public type declarations', () => {
+    const files = [path.join(ROOT, 'index.d.ts'), ...readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.d.ts')).map((f) => path.join(ROOT, 'dist', f))];
+    assert.ok(files.length >= 6);
+    for (const file of files) {
+      const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      assert.ok(!/\bany\b/.test(code), `${path.basename(file)} uses any`);
+    }
+  });
+});

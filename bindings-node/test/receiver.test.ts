@@ -1,0 +1,96 @@
+// Drives the Express example receiver (examples/node/receiver.mjs, run as its own process)
+// with a real signed callback from the emulator, and with a forged one.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+
+import type { Client } from 'dintero-checkout';
+
+import { FAST_RETRY, reference, sessionRequest, startHarness, type Harness } from './helpers.js';
+
+const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'examples', 'node');
+
+describe('Express receiver example', () => {
+  let h: Harness;
+  let client: Client;
+  let receiver: ChildProcess;
+  let url: string;
+  const lines: string[] = [];
+
+  before(async () => {
+    h = await startHarness('in-process');
+    client = h.client({ retry: FAST_RETRY });
+    receiver = spawn(process.execPath, [path.join(EXAMPLES, 'receiver.mjs')], {
+      cwd: EXAMPLES,
+      env: {
+        ...process.env,
+        PORT: '0',
+        DINTERO_ACCOUNT_ID: h.accountId,
+        DINTERO_CLIENT_ID: h.clientId,
+        DINTERO_CLIENT_SECRET: h.clientSecret,
+        DINTERO_SIGNATURE_SECRET: h.signatureSecret,
+        DINTERO_BASE_URL: h.baseUrl,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const rl = createInterface({ input: receiver.stdout! });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the receiver did not start within 10 s')), 10_000);
+      receiver.once('exit', (code) => reject(new Error(`the receiver exited with ${code}`)));
+      rl.on('line', (line) => {
+        lines.push(line);
+        const m = /^listening on (\S+)/.exec(line);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+  });
+
+  after(async () => {
+    await new Promise<void>((resolve) => {
+      if (receiver.exitCode !== null) return resolve();
+      receiver.once('exit', () => resolve());
+      receiver.kill('SIGTERM');
+    });
+    await h.close();
+  });
+
+  it('verifies and confirms a real signed callback, answering 200', async () => {
+    const ref = reference('receiver');
+    const session = await client.sessions.create(sessionRequest(ref, url));
+    const paid = await h.pay(session.id);
+    assert.ok(paid.transaction_id);
+
+    const deadline = Date.now() + 10_000;
+    let delivery;
+    while (Date.now() < deadline) {
+      delivery = (await h.callbacks()).find((d) => d.final && d.url.includes(paid.transaction_id!));
+      if (delivery) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(delivery, 'the emulator finished delivering the callback');
+    assert.equal(delivery.last_status, 200, `receiver answered ${delivery.last_status} (${delivery.last_error ?? ''})`);
+    assert.equal(delivery.delivered, true);
+    assert.equal(delivery.attempts, 1);
+
+    const confirmed = lines.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { confirmed?: string; status?: string }) : {}));
+    const hit = confirmed.find((c) => c.confirmed === paid.transaction_id);
+    assert.ok(hit, `the receiver logged the confirmation: ${lines.join(' | ')}`);
+    assert.equal(hit.status, 'AUTHORIZED');
+  });
+
+  it('answers 401 to a forged callback and 401 to an unsigned one', async () => {
+    const forged = await fetch(`${url}?transaction_id=T12345678.abc&merchant_reference=x`, {
+      headers: { 'Dintero-Signature': `t=${Math.floor(Date.now() / 1000)},v0-hmac-sha256=${'0'.repeat(64)}` },
+    });
+    assert.equal(forged.status, 401);
+    assert.equal(((await forged.json()) as { error: string }).error, 'signature');
+    const unsigned = await fetch(`${url}?transaction_id=T12345678.abc`);
+    assert.equal(unsigned.status, 401);
+  });
+});
