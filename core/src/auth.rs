@@ -50,7 +50,11 @@ impl TokenCache {
         let (token, ttl) = transport.fetch_token().await?;
         // Refresh early: five minutes before expiry, or at half-life for short tokens.
         let margin = transport.config.token_refresh_margin.min(ttl / 2);
-        let refresh_at = Instant::now() + ttl.saturating_sub(margin).max(Duration::from_millis(1));
+        let wait = ttl.saturating_sub(margin).max(Duration::from_millis(1));
+        let now = Instant::now();
+        let refresh_at = now
+            .checked_add(wait)
+            .unwrap_or_else(|| now + Duration::from_secs(86_400));
         let cached = Arc::new(Cached {
             token: token.clone(),
             refresh_at,

@@ -102,7 +102,9 @@ pub fn signing_payload(
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    // JavaScript's URLSearchParams.sort() (what Dintero signs with) orders keys by UTF-16
+    // code units, and keeps equal keys in their original order (a stable sort).
+    pairs.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     let mut q = form_urlencoded::Serializer::new(String::new());
     for (k, v) in &pairs {
         q.append_pair(k, v);
@@ -216,7 +218,7 @@ impl CallbackVerifier {
     pub fn verify_header_at(&self, method: &str, url: &str, header: &str, now: i64) -> Result<()> {
         let parsed = parse_signature_header(header)?;
         let age = now.saturating_sub(parsed.timestamp);
-        let tol = self.tolerance.as_secs() as i64;
+        let tol = i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX);
         if age > tol {
             return Err(Error::signature(format!(
                 "Dintero-Signature: timestamp is {age} s old; at most {tol} s is accepted (a replay, or a clock that is off)"
@@ -259,12 +261,29 @@ impl CallbackVerifier {
         K: AsRef<str>,
         V: AsRef<str>,
     {
+        self.verify_at(method, url, headers, unix_now())
+    }
+
+    /// [`CallbackVerifier::verify`] at a given time (`now`, unix seconds): for tests and for
+    /// replaying stored callbacks.
+    pub fn verify_at<I, K, V>(
+        &self,
+        method: &str,
+        url: &str,
+        headers: I,
+        now: i64,
+    ) -> Result<Callback>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
         let header = headers
             .into_iter()
             .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(SIGNATURE_HEADER))
             .map(|(_, v)| v.as_ref().to_string())
             .ok_or_else(|| Error::signature("Dintero-Signature header is missing; is a signature secret set up (POST /v1/admin/signature)?"))?;
-        self.verify_header_at(method, url, &header, unix_now())?;
+        self.verify_header_at(method, url, &header, now)?;
         parse_callback(url)
     }
 }

@@ -90,6 +90,7 @@ pub struct Config {
     pub(crate) plugin_name: String,
     pub(crate) plugin_version: String,
     pub(crate) token_refresh_margin: Duration,
+    pub(crate) reconcile_window: Duration,
 }
 
 impl Config {
@@ -116,6 +117,10 @@ impl Config {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
+    }
+    /// How long capture/refund/void keep re-reading after an attempt got no answer.
+    pub fn reconcile_window(&self) -> Duration {
+        self.reconcile_window
     }
     /// True for a `T…` (sandbox) account.
     pub fn is_test_account(&self) -> bool {
@@ -152,6 +157,7 @@ pub struct ClientBuilder {
     system_name: Option<String>,
     system_version: Option<String>,
     plugin: Option<(String, String)>,
+    reconcile_window: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -200,6 +206,14 @@ impl ClientBuilder {
     /// How failed requests are retried.
     pub fn retry_policy(mut self, v: RetryPolicy) -> Self {
         self.retry = Some(v);
+        self
+    }
+    /// After a capture, refund or void got no answer (timeout, cut connection), how long the
+    /// SDK keeps re-reading the transaction for the operation's event before it concludes the
+    /// operation did not happen and sends it again. Default: the per-attempt timeout, so Dintero
+    /// has had twice the timeout to finish. Longer is safer; the wait only happens on failures.
+    pub fn reconcile_window(mut self, v: Duration) -> Self {
+        self.reconcile_window = Some(v);
         self
     }
     /// Sends every request through this proxy (`http://user:pass@host:port`).
@@ -301,6 +315,7 @@ impl ClientBuilder {
             plugin_name,
             plugin_version,
             token_refresh_margin: Duration::from_secs(300),
+            reconcile_window: self.reconcile_window.unwrap_or(timeout),
         })
     }
 }

@@ -129,6 +129,12 @@ impl Error {
         Error::new(ErrorKind::Decode, message)
     }
 
+    /// Appends a parenthesised note to the message.
+    pub(crate) fn note(mut self, note: &str) -> Self {
+        self.message = format!("{} ({note})", self.message);
+        self
+    }
+
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
@@ -237,6 +243,11 @@ pub(crate) fn input_from_value<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        Error::invalid_input(format!("{what}.{path}: {}", e.inner()))
+        let at = if path.is_empty() || path == "." {
+            what.to_string()
+        } else {
+            format!("{what}.{path}")
+        };
+        Error::invalid_input(format!("{at}: {}", e.inner()))
     })
 }

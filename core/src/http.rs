@@ -348,7 +348,8 @@ impl Transport {
                 "the token response has an empty access_token",
             ));
         }
-        let ttl = Duration::from_secs(token.expires_in.unwrap_or(3600));
+        // Dintero says 14400 s; anything beyond a year is nonsense, and would overflow clocks.
+        let ttl = Duration::from_secs(token.expires_in.unwrap_or(3600).min(365 * 86_400));
         Ok((Secret::new(token.access_token), ttl))
     }
 }
@@ -417,8 +418,7 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
     let retry_after = headers
         .get(http::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .and_then(parse_retry_after);
     match status {
         429 => Failure {
             error,
@@ -434,5 +434,42 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
             retry_after,
         },
         _ => Failure::final_error(error),
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = when - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_as_seconds_or_date() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO),
+            "a past date means now"
+        );
+        let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(30);
+        let text = soon
+            .format(&time::format_description::well_known::Rfc2822)
+            .unwrap();
+        let got = parse_retry_after(&text).unwrap();
+        assert!(
+            got > Duration::from_secs(25) && got <= Duration::from_secs(30),
+            "{text} -> {got:?}"
+        );
+        assert_eq!(parse_retry_after("soon"), None);
     }
 }

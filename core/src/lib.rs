@@ -156,13 +156,14 @@ impl Client {
         interval: Duration,
         timeout: Duration,
     ) -> Result<models::Session> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        let deadline = tokio::time::Instant::now().checked_add(timeout);
         loop {
             let session = self.sessions().get(session_id).await?;
             if session.transaction_id.is_some() || session.cancelled_at.is_some() {
                 return Ok(session);
             }
-            if tokio::time::Instant::now() + interval > deadline {
+            let next = tokio::time::Instant::now().checked_add(interval);
+            if matches!((next, deadline), (Some(n), Some(d)) if n > d) {
                 return Err(Error::new(
                     ErrorKind::Timeout,
                     format!("session {session_id} was not paid within {timeout:?}"),

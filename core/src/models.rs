@@ -91,7 +91,8 @@ open_enum!(
 );
 
 impl TransactionStatus {
-    /// True when money is reserved or taken: the order may be fulfilled.
+    /// True when money is reserved or taken and not all of it was given back: the order may
+    /// be fulfilled. False for `REFUNDED`, voided, failed, declined, pending and unknown.
     pub fn is_paid(&self) -> bool {
         matches!(
             self,
@@ -100,7 +101,6 @@ impl TransactionStatus {
                 | TransactionStatus::PartiallyCaptured
                 | TransactionStatus::PartiallyCapturedRefunded
                 | TransactionStatus::PartiallyRefunded
-                | TransactionStatus::Refunded
         )
     }
 }
@@ -355,8 +355,8 @@ pub struct TransactionEvent {
     /// The transaction status after the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_status: Option<TransactionStatus>,
-    /// Whether the operation succeeded.
-    #[serde(default = "default_true")]
+    /// Whether the operation succeeded (false when Dintero does not say).
+    #[serde(default)]
     pub success: bool,
     /// Amount of the operation, minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -382,10 +382,6 @@ pub struct TransactionEvent {
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Extra,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// A payment: what the customer authorized and what happened to it since.
@@ -555,3 +551,28 @@ open_enum!(
         Void => "VOID",
     }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_that_does_not_say_it_succeeded_is_not_counted() {
+        let tx: Transaction = serde_json::from_str(
+            r#"{"id":"T1.a","status":"CAPTURED","amount":100,"events":[
+                {"event":"CAPTURE","amount":100},
+                {"event":"CAPTURE","amount":40,"success":true}]}"#,
+        )
+        .unwrap();
+        assert_eq!(tx.captured_amount(), 40);
+    }
+
+    #[test]
+    fn refunded_is_not_paid() {
+        assert!(TransactionStatus::Authorized.is_paid());
+        assert!(TransactionStatus::PartiallyRefunded.is_paid());
+        assert!(!TransactionStatus::Refunded.is_paid());
+        assert!(!TransactionStatus::OnHold.is_paid());
+        assert!(!TransactionStatus::parse("SOMETHING_NEW").is_paid());
+    }
+}

@@ -22,9 +22,16 @@ fn check_amount(path: &str, amount: i64) -> Result<()> {
     Ok(())
 }
 
-fn check_vat(path: &str, amount: i64, vat: Option<f64>, vat_amount: Option<i64>) -> Result<()> {
+fn check_vat(
+    path: &str,
+    amount: i64,
+    quantity: Option<f64>,
+    vat: Option<f64>,
+    vat_amount: Option<i64>,
+) -> Result<()> {
     if let Some(vat) = vat {
-        if !vat.is_finite() || !(0.0..=100.0).contains(&vat) {
+        // No VAT rate lies strictly between 0 % and 1 %: such a value is a fraction by mistake.
+        if !vat.is_finite() || !(0.0..=100.0).contains(&vat) || (vat > 0.0 && vat < 1.0) {
             return Err(Error::invalid_input(format!(
                 "{path}.vat: {vat} is not a percentage between 0 and 100 (25% is written 25, not 0.25)"
             )));
@@ -38,9 +45,13 @@ fn check_vat(path: &str, amount: i64, vat: Option<f64>, vat_amount: Option<i64>)
             )));
         }
         if let Some(vat) = vat {
-            // amount includes VAT, so VAT = amount * vat / (100 + vat). Allow a unit of rounding.
+            // amount includes VAT, so VAT = amount * vat / (100 + vat). VAT rounded per unit
+            // may be off by up to one minor unit per unit sold.
             let expected = (amount as f64) * vat / (100.0 + vat);
-            if (va as f64 - expected).abs() > 1.0 + amount as f64 * 1e-9 {
+            let units = quantity
+                .filter(|q| q.is_finite() && *q > 1.0)
+                .map_or(1.0, f64::ceil);
+            if (va as f64 - expected).abs() > units + amount as f64 * 1e-9 {
                 return Err(Error::invalid_input(format!(
                     "{path}.vat_amount: {va} does not match {vat}% VAT of {amount} (expected {})",
                     expected.round() as i64
@@ -98,7 +109,7 @@ pub fn validate_order(order: &Order) -> Result<()> {
                 )));
             }
         }
-        check_vat(&path, item.amount, item.vat, item.vat_amount)?;
+        check_vat(&path, item.amount, item.quantity, item.vat, item.vat_amount)?;
         sum = sum.saturating_add(item.amount);
         vat_sum = vat_sum.saturating_add(item.vat_amount.unwrap_or(0));
     }
@@ -114,7 +125,7 @@ pub fn validate_order(order: &Order) -> Result<()> {
                 s.line_id
             )));
         }
-        check_vat(path, s.amount, s.vat, s.vat_amount)?;
+        check_vat(path, s.amount, None, s.vat, s.vat_amount)?;
         sum = sum.saturating_add(s.amount);
         vat_sum = vat_sum.saturating_add(s.vat_amount.unwrap_or(0));
     }
@@ -235,8 +246,12 @@ impl OrderBuilder {
 
     /// Checks and returns the order; `amount` and `vat_amount` default to the sums.
     pub fn build(mut self) -> Result<Order> {
-        let lines = self.order.items.iter().map(|i| i.amount).sum::<i64>()
-            + self.order.shipping_option.as_ref().map_or(0, |s| s.amount);
+        let lines = self
+            .order
+            .items
+            .iter()
+            .fold(0i64, |acc, i| acc.saturating_add(i.amount))
+            .saturating_add(self.order.shipping_option.as_ref().map_or(0, |s| s.amount));
         self.order.amount = self.amount.unwrap_or(lines);
         let has_vat = self.order.items.iter().any(|i| i.vat_amount.is_some())
             || self
@@ -250,16 +265,88 @@ impl OrderBuilder {
                     .items
                     .iter()
                     .filter_map(|i| i.vat_amount)
-                    .sum::<i64>()
-                    + self
-                        .order
-                        .shipping_option
-                        .as_ref()
-                        .and_then(|s| s.vat_amount)
-                        .unwrap_or(0),
+                    .fold(0i64, i64::saturating_add)
+                    .saturating_add(
+                        self.order
+                            .shipping_option
+                            .as_ref()
+                            .and_then(|s| s.vat_amount)
+                            .unwrap_or(0),
+                    ),
             );
         }
         validate_order(&self.order)?;
         Ok(self.order)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(line: &str, amount: i64, qty: f64, vat: f64, vat_amount: i64) -> OrderItem {
+        OrderItem {
+            line_id: Some(line.into()),
+            amount,
+            quantity: Some(qty),
+            vat: Some(vat),
+            vat_amount: Some(vat_amount),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn vat_rounded_per_unit_is_accepted() {
+        // 10 × 0.23 NOK at 25%: VAT 0.046 per unit rounds to 0.05, so 50 øre in all (exact: 46).
+        let order = OrderBuilder::new("NOK", "o")
+            .item(item("1", 230, 10.0, 25.0, 50))
+            .build();
+        assert!(order.is_ok(), "{order:?}");
+        // One unit cannot be five øre off.
+        let err = OrderBuilder::new("NOK", "o")
+            .item(item("1", 230, 1.0, 25.0, 50))
+            .build()
+            .unwrap_err();
+        assert!(err.message().contains("order.items[0].vat_amount"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let err = OrderBuilder::new("NOK", "o")
+            .item(item("1", 100, 1.0, 25.0, 20))
+            .item(item("1", 100, 1.0, 25.0, 20))
+            .build()
+            .unwrap_err();
+        assert!(err.message().starts_with("order.items[1].line_id"), "{err}");
+        let err = OrderBuilder::new("NOK", "o")
+            .item(item("1", 100, 1.0, 0.25, 0))
+            .build()
+            .unwrap_err();
+        assert!(err.message().contains("25% is written 25"), "{err}");
+        let err = OrderBuilder::new("NOK", "o")
+            .item(item("1", 100, 1.0, 25.0, 20))
+            .amount(150)
+            .build()
+            .unwrap_err();
+        assert!(err.message().contains("difference 50"), "{err}");
+    }
+
+    #[test]
+    fn huge_amounts_do_not_overflow() {
+        let big = OrderItem {
+            line_id: Some("a".into()),
+            amount: i64::MAX,
+            ..Default::default()
+        };
+        let big2 = OrderItem {
+            line_id: Some("b".into()),
+            ..big.clone()
+        };
+        let err = OrderBuilder::new("NOK", "o")
+            .item(big)
+            .item(big2)
+            .build()
+            .unwrap_err();
+        assert!(err.message().contains("largest amount"), "{err}");
     }
 }

@@ -12,7 +12,7 @@
 //! have reached Dintero (connect error, 429) is retried directly; a 4xx is never retried.
 //! Void is handled the same way, with "the transaction is voided" as the evidence.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use http::Method;
@@ -110,9 +110,74 @@ fn check_reference(what: &str, reference: &str) -> Result<()> {
 
 /// What re-reading found after an ambiguous failure.
 enum Evidence {
+    /// The operation took effect.
     Done,
+    /// Dintero queued it (an `INITIATE_*` event carries the reference).
+    Pending(Option<String>),
+    /// Dintero recorded it as failed.
     Failed(Error),
+    /// No trace of it.
     Absent,
+}
+
+/// How a write is recognised on the transaction after an ambiguous failure.
+enum Witness {
+    /// A capture or refund: events carrying `reference`, other than those in `before`.
+    Reference {
+        done: TransactionEventKind,
+        pending: TransactionEventKind,
+        reference: String,
+        before: HashSet<String>,
+    },
+    /// A void: the transaction is voided.
+    Voided,
+}
+
+impl Witness {
+    fn look(&self, tx: &Transaction) -> Evidence {
+        match self {
+            Witness::Voided => {
+                if tx.status == TransactionStatus::AuthorizationVoided
+                    || tx
+                        .events
+                        .iter()
+                        .any(|e| e.event == TransactionEventKind::Void && e.success)
+                {
+                    Evidence::Done
+                } else {
+                    Evidence::Absent
+                }
+            }
+            Witness::Reference {
+                done,
+                pending,
+                reference,
+                before,
+            } => {
+                let fresh = tx.events.iter().filter(|e| {
+                    e.event_reference.as_deref() == Some(reference.as_str())
+                        && !e.id.as_ref().is_some_and(|id| before.contains(id))
+                });
+                let mut failed = None;
+                let mut queued = None;
+                for e in fresh {
+                    if &e.event == done {
+                        if e.success {
+                            return Evidence::Done;
+                        }
+                        failed = Some(e);
+                    } else if &e.event == pending && e.success {
+                        queued = Some(e.request_id.clone().or_else(|| e.id.clone()));
+                    }
+                }
+                match (failed, queued) {
+                    (_, Some(id)) => Evidence::Pending(id),
+                    (Some(e), None) => Evidence::Failed(event_failure(e)),
+                    (None, None) => Evidence::Absent,
+                }
+            }
+        }
+    }
 }
 
 impl Transactions<'_> {
@@ -173,6 +238,11 @@ impl Transactions<'_> {
 
     /// Captures `request.amount`: `POST /v1/transactions/{id}/capture`, exactly once (see the
     /// module docs). Returns the reference used in [`Operation::reference`].
+    ///
+    /// With your own `capture_reference`, the transaction is read first: if a capture with
+    /// that reference and the same amount already succeeded, that capture is returned
+    /// (`reconciled` is true) instead of capturing again, so calling again after an "outcome
+    /// unknown" error is safe. The same reference with another amount is refused.
     pub async fn capture(
         &self,
         transaction_id: &str,
@@ -181,13 +251,11 @@ impl Transactions<'_> {
         check_id("transaction_id", transaction_id)?;
         validate_operation_items("capture", request.amount, &request.items)?;
         let mut body = request.clone();
-        let reference = match &body.capture_reference {
-            Some(r) => {
-                check_reference("capture_reference", r)?;
-                r.clone()
-            }
-            None => generate_reference("cap"),
-        };
+        let own = body.capture_reference.clone();
+        if let Some(r) = &own {
+            check_reference("capture_reference", r)?;
+        }
+        let reference = own.clone().unwrap_or_else(|| generate_reference("cap"));
         body.capture_reference = Some(reference.clone());
         let t = &self.client.inner;
         let req = Request::new(
@@ -196,17 +264,14 @@ impl Transactions<'_> {
             "capture",
         )
         .json_body(&body)?;
-        let find = |tx: &Transaction| {
-            evidence_by_reference(tx, &TransactionEventKind::Capture, &reference)
+        let kind = WriteKind::Reference {
+            done: TransactionEventKind::Capture,
+            pending: TransactionEventKind::InitiateCapture,
+            reference,
+            caller_chose: own.is_some(),
         };
-        self.exactly_once(
-            transaction_id,
-            &req,
-            "capture",
-            Some(reference.clone()),
-            find,
-        )
-        .await
+        self.write_once(transaction_id, &req, "capture", request.amount, kind)
+            .await
     }
 
     /// [`Transactions::capture`] from a JSON payload.
@@ -215,18 +280,17 @@ impl Transactions<'_> {
         self.capture(transaction_id, &request).await
     }
 
-    /// Refunds `request.amount` of captured money, exactly once.
+    /// Refunds `request.amount` of captured money, exactly once. A `refund_reference` of your
+    /// own behaves as described for [`Transactions::capture`].
     pub async fn refund(&self, transaction_id: &str, request: &RefundRequest) -> Result<Operation> {
         check_id("transaction_id", transaction_id)?;
         validate_operation_items("refund", request.amount, &request.items)?;
         let mut body = request.clone();
-        let reference = match &body.refund_reference {
-            Some(r) => {
-                check_reference("refund_reference", r)?;
-                r.clone()
-            }
-            None => generate_reference("ref"),
-        };
+        let own = body.refund_reference.clone();
+        if let Some(r) = &own {
+            check_reference("refund_reference", r)?;
+        }
+        let reference = own.clone().unwrap_or_else(|| generate_reference("ref"));
         body.refund_reference = Some(reference.clone());
         let t = &self.client.inner;
         let req = Request::new(
@@ -235,16 +299,14 @@ impl Transactions<'_> {
             "refund",
         )
         .json_body(&body)?;
-        let find =
-            |tx: &Transaction| evidence_by_reference(tx, &TransactionEventKind::Refund, &reference);
-        self.exactly_once(
-            transaction_id,
-            &req,
-            "refund",
-            Some(reference.clone()),
-            find,
-        )
-        .await
+        let kind = WriteKind::Reference {
+            done: TransactionEventKind::Refund,
+            pending: TransactionEventKind::InitiateRefund,
+            reference,
+            caller_chose: own.is_some(),
+        };
+        self.write_once(transaction_id, &req, "refund", request.amount, kind)
+            .await
     }
 
     /// [`Transactions::refund`] from a JSON payload.
@@ -263,19 +325,7 @@ impl Transactions<'_> {
             t.checkout_url(&format!("/v1/transactions/{transaction_id}/void")),
             "void",
         );
-        let find = |tx: &Transaction| {
-            if tx.status == TransactionStatus::AuthorizationVoided
-                || tx
-                    .events
-                    .iter()
-                    .any(|e| e.event == TransactionEventKind::Void && e.success)
-            {
-                Evidence::Done
-            } else {
-                Evidence::Absent
-            }
-        };
-        self.exactly_once(transaction_id, &req, "void", None, find)
+        self.write_once(transaction_id, &req, "void", 0, WriteKind::Void)
             .await
     }
 
@@ -336,7 +386,11 @@ impl Transactions<'_> {
         event_request_id: &str,
         timeout: Duration,
     ) -> Result<Transaction> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        // A timeout too large to add is as good as none.
+        let far = Duration::from_secs(100 * 365 * 86_400);
+        let deadline = tokio::time::Instant::now()
+            .checked_add(timeout)
+            .unwrap_or_else(|| tokio::time::Instant::now() + far);
         let mut pause = Duration::from_millis(50);
         loop {
             let tx = self.get(transaction_id, &[]).await?;
@@ -361,24 +415,85 @@ impl Transactions<'_> {
         }
     }
 
-    async fn exactly_once(
+    /// Sends a capture, refund or void so that it takes effect at most once, and reports
+    /// what happened. See the module docs.
+    async fn write_once(
         &self,
         transaction_id: &str,
         req: &Request,
         op: &str,
-        reference: Option<String>,
-        find: impl Fn(&Transaction) -> Evidence,
+        amount: i64,
+        kind: WriteKind,
     ) -> Result<Operation> {
         let t = &self.client.inner;
+        let (witness, reference) = match kind {
+            WriteKind::Void => (Witness::Voided, None),
+            WriteKind::Reference {
+                done,
+                pending,
+                reference,
+                caller_chose,
+            } => {
+                let mut before = HashSet::new();
+                if caller_chose {
+                    // A reference of the caller's own may already be on the transaction: from
+                    // an earlier call that ended "outcome unknown" (then its result is ours),
+                    // or from another operation (then it cannot identify this one).
+                    let tx = self.get(transaction_id, &[]).await?;
+                    let mut replay = None;
+                    for e in tx
+                        .events
+                        .iter()
+                        .filter(|e| e.event_reference.as_deref() == Some(reference.as_str()))
+                    {
+                        if e.event == done && e.success {
+                            if e.amount != Some(amount) {
+                                return Err(Error::invalid_input(format!(
+                                    "{op}: reference {reference:?} was already used for a {op} of {} on this transaction (this call asks for {amount}); use one reference per {op}",
+                                    e.amount.unwrap_or(0)
+                                )));
+                            }
+                            replay = Some(());
+                        }
+                        if let Some(id) = &e.id {
+                            before.insert(id.clone());
+                        }
+                    }
+                    if replay.is_some() {
+                        return Ok(Operation {
+                            state: OperationState::Completed,
+                            transaction: tx,
+                            event_request_id: None,
+                            reference: Some(reference),
+                            reconciled: true,
+                            request_id: None,
+                        });
+                    }
+                }
+                let witness = Witness::Reference {
+                    done,
+                    pending,
+                    reference: reference.clone(),
+                    before,
+                };
+                (witness, Some(reference))
+            }
+        };
+        let with_ref = |e: Error| match &reference {
+            Some(r) => e.note(&format!("{op} reference {r}")),
+            None => e,
+        };
         let max = t.config.retry.max_attempts;
         let mut attempt = 0;
-        let mut reconciled = false;
         loop {
             attempt += 1;
             let failure: Failure = match t.execute(req, Mode::Once).await {
-                Ok(response) => match operation_from(&response, reference.clone(), reconciled) {
+                Ok(response) => match self
+                    .operation_from(transaction_id, &response, reference.clone())
+                    .await
+                {
                     Ok(op) => return Ok(op),
-                    // A 2xx we cannot read: it probably worked. Check, never repeat blindly.
+                    // A 200 we cannot read: it probably worked. Check, never repeat blindly.
                     Err(error) => Failure {
                         error,
                         maybe_applied: true,
@@ -389,15 +504,20 @@ impl Transactions<'_> {
                 Err(f) => f,
             };
             if failure.maybe_applied {
-                reconciled = true;
-                // Give Dintero a moment to finish what it may be doing, then look.
-                tokio::time::sleep(t.config.retry.backoff(attempt)).await;
-                let tx = self
-                    .get(transaction_id, &[])
+                // No answer at all (timeout, cut connection) means Dintero may still be at
+                // work: keep looking for the reconcile window before concluding it is absent.
+                // With an answer (5xx, unreadable 200), Dintero is done: one look is enough.
+                let no_answer = failure.error.status().is_none();
+                let window = if no_answer {
+                    t.config.reconcile_window
+                } else {
+                    Duration::ZERO
+                };
+                match self
+                    .look_for(transaction_id, &witness, attempt, window)
                     .await
-                    .map_err(|e| outcome_unknown(op, &failure.error, &e))?;
-                match find(&tx) {
-                    Evidence::Done => {
+                {
+                    Ok((Evidence::Done, transaction)) => {
                         tracing::debug!(
                             op,
                             transaction_id,
@@ -405,30 +525,108 @@ impl Transactions<'_> {
                         );
                         return Ok(Operation {
                             state: OperationState::Completed,
-                            transaction: tx,
+                            transaction,
                             event_request_id: None,
                             reference,
                             reconciled: true,
                             request_id: None,
                         });
                     }
-                    Evidence::Failed(e) => return Err(e),
-                    Evidence::Absent => {}
+                    Ok((Evidence::Pending(id), transaction)) => {
+                        return Ok(Operation {
+                            state: OperationState::Accepted,
+                            transaction,
+                            event_request_id: id,
+                            reference,
+                            reconciled: true,
+                            request_id: None,
+                        });
+                    }
+                    Ok((Evidence::Failed(e), _)) => return Err(with_ref(e)),
+                    Ok((Evidence::Absent, _)) => {}
+                    Err(reread) => {
+                        return Err(with_ref(outcome_unknown(op, &failure.error, &reread)))
+                    }
                 }
                 if !failure.retryable || attempt >= max {
-                    return Err(failure.error);
+                    return Err(with_ref(failure.error));
                 }
                 continue;
             }
             if !failure.retryable || attempt >= max {
-                return Err(failure.error);
+                return Err(with_ref(failure.error));
             }
             match t.wait_before_retry(&failure, attempt) {
                 Some(wait) => tokio::time::sleep(wait).await,
-                None => return Err(failure.error),
+                None => return Err(with_ref(failure.error)),
             }
         }
     }
+
+    /// Re-reads the transaction until the witness shows up or `window` has passed (at least
+    /// one read, after one backoff step).
+    async fn look_for(
+        &self,
+        transaction_id: &str,
+        witness: &Witness,
+        attempt: u32,
+        window: Duration,
+    ) -> Result<(Evidence, Transaction)> {
+        let t = &self.client.inner;
+        let started = tokio::time::Instant::now();
+        tokio::time::sleep(t.config.retry.backoff(attempt)).await;
+        let mut pause = Duration::from_millis(50);
+        loop {
+            let tx = self.get(transaction_id, &[]).await?;
+            let evidence = witness.look(&tx);
+            let elapsed = started.elapsed();
+            if !matches!(evidence, Evidence::Absent) || elapsed >= window {
+                return Ok((evidence, tx));
+            }
+            tokio::time::sleep(pause.min(window - elapsed)).await;
+            pause = (pause * 2).min(Duration::from_secs(1));
+        }
+    }
+
+    async fn operation_from(
+        &self,
+        transaction_id: &str,
+        response: &Response,
+        reference: Option<String>,
+    ) -> Result<Operation> {
+        let accepted = response.status == 202;
+        let event_request_id = response.header("event-request-id");
+        let transaction: Transaction = match response.json("the transaction") {
+            Ok(tx) => tx,
+            // A 202 is decided by its status: the body is a courtesy. Never resend a queued
+            // operation because its body was unreadable.
+            Err(_) if accepted => self.get(transaction_id, &[]).await?,
+            Err(e) => return Err(e),
+        };
+        Ok(Operation {
+            state: if accepted {
+                OperationState::Accepted
+            } else {
+                OperationState::Completed
+            },
+            transaction,
+            event_request_id,
+            reference,
+            reconciled: false,
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// What kind of write [`Transactions::write_once`] sends.
+enum WriteKind {
+    Reference {
+        done: TransactionEventKind,
+        pending: TransactionEventKind,
+        reference: String,
+        caller_chose: bool,
+    },
+    Void,
 }
 
 fn list_query(filter: &ListTransactions) -> String {
@@ -460,28 +658,6 @@ fn list_query(filter: &ListTransactions) -> String {
     q.finish()
 }
 
-fn evidence_by_reference(
-    tx: &Transaction,
-    kind: &TransactionEventKind,
-    reference: &str,
-) -> Evidence {
-    let mut failed = None;
-    for e in tx
-        .events
-        .iter()
-        .filter(|e| &e.event == kind && e.event_reference.as_deref() == Some(reference))
-    {
-        if e.success {
-            return Evidence::Done;
-        }
-        failed = Some(e);
-    }
-    match failed {
-        Some(e) => Evidence::Failed(event_failure(e)),
-        None => Evidence::Absent,
-    }
-}
-
 fn event_failure(event: &crate::models::TransactionEvent) -> Error {
     let (code, message) = match &event.error {
         Some(err) => (
@@ -496,27 +672,6 @@ fn event_failure(event: &crate::models::TransactionEvent) -> Error {
     )
     .with_code(code)
     .with_request_id(event.request_id.clone())
-}
-
-fn operation_from(
-    response: &Response,
-    reference: Option<String>,
-    reconciled: bool,
-) -> Result<Operation> {
-    let transaction: Transaction = response.json("the transaction")?;
-    let accepted = response.status == 202;
-    Ok(Operation {
-        state: if accepted {
-            OperationState::Accepted
-        } else {
-            OperationState::Completed
-        },
-        transaction,
-        event_request_id: response.header("event-request-id"),
-        reference,
-        reconciled,
-        request_id: response.request_id(),
-    })
 }
 
 /// Walks every page of a transaction listing. Get one from [`Transactions::list`].
@@ -538,6 +693,14 @@ impl TransactionPager {
             return Ok(None);
         }
         let page = self.client.transactions().list_page(&self.filter).await?;
+        if let Some(cursor) = &self.filter.starting_after {
+            if page.iter().any(|t| &t.id == cursor) {
+                self.done = true;
+                return Err(Error::decode(format!(
+                    "list transactions: the page after {cursor} contains {cursor} again; the server ignored starting_after, stopping instead of looping"
+                )));
+            }
+        }
         let limit = self.filter.limit.unwrap_or(10) as usize;
         if page.len() < limit {
             self.done = true;

@@ -571,3 +571,38 @@ async fn accepted_operations_can_be_awaited() {
     assert_eq!(tx.status, TransactionStatus::PartiallyCaptured);
     assert_eq!(count_events(&tx, TransactionEventKind::Capture), 1);
 }
+
+#[tokio::test]
+async fn forbidden_is_a_permission_error() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let (_, tx) = paid_transaction(&emu, &client, "order-403").await;
+    emu.inject_fault(fault("get_transaction", "status_403", 1))
+        .unwrap();
+    let err = client.transactions().get(&tx, &[]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Permission);
+    assert_eq!(err.status(), Some(403));
+    assert_eq!(
+        emu.request_count("get_transaction"),
+        1,
+        "403 is not retried"
+    );
+}
+
+#[tokio::test]
+async fn json_payload_errors_name_the_field() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let err = client
+        .sessions()
+        .create_json(json!("not an object"), &CreateSessionOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.message().starts_with("session: "), "{err}");
+    let err = client
+        .transactions()
+        .capture_json("T12345678.x", json!({"amount": "12"}))
+        .await
+        .unwrap_err();
+    assert!(err.message().starts_with("capture.amount: "), "{err}");
+}

@@ -40,6 +40,9 @@ pub fn client_builder(emu: &Emulator) -> dintero_checkout::ClientBuilder {
         .client_secret(cfg.client_secret.clone())
         .base_url(emu.base_url())
         .timeout(Duration::from_secs(5))
+        // Faults that cut the connection make capture/refund/void re-read for this long
+        // before resending; the default (the timeout) is exercised in faults.rs.
+        .reconcile_window(Duration::from_millis(200))
         .retry_policy(fast_retries())
 }
 
