@@ -59,7 +59,8 @@ pub fn signature_payload(
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    // Like JavaScript's URLSearchParams.sort(): UTF-16 code-unit order, stable for equal keys.
+    pairs.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     let mut ser = form_urlencoded::Serializer::new(String::new());
     for (k, v) in &pairs {
         ser.append_pair(k, v);

@@ -34,11 +34,18 @@ pub enum FaultKind {
     /// Answer 503, without applying.
     #[serde(rename = "status_503")]
     Status503,
+    /// Answer 403 (the credentials lack a scope), without applying.
+    #[serde(rename = "status_403")]
+    Status403,
     /// Answer 429 with `Retry-After: retry_after`, without applying.
     #[serde(rename = "status_429")]
     Status429,
-    /// Sleep `ms` milliseconds, then handle the request normally.
+    /// Sleep `ms` milliseconds, then handle the request normally. If the client gives up
+    /// first, the request is dropped and nothing is applied.
     Delay,
+    /// The operation takes `ms` milliseconds and completes even if the client gives up
+    /// meanwhile (a server still working after the client's timeout).
+    SlowApply,
     /// Drop the connection without a response; nothing is applied.
     ResetBeforeApply,
     /// Apply the operation, then drop the connection without a response.
@@ -68,7 +75,7 @@ pub struct FaultSpec {
     /// Seconds for the `Retry-After` header of `status_429` (default 1).
     #[serde(default)]
     pub retry_after: Option<u64>,
-    /// Milliseconds for `delay` (default 1000).
+    /// Milliseconds for `delay` and `slow_apply` (default 1000).
     #[serde(default)]
     pub ms: Option<u64>,
 }

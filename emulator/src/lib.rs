@@ -260,6 +260,12 @@ impl Emulator {
         self.state.requests.count(route)
     }
 
+    /// Every access token this emulator has issued (since the last reset). For tests that
+    /// check a client never shows its token in logs, errors or debug output.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.issued_tokens()
+    }
+
     /// Moves the emulator clock (token and session expiry) forward by `seconds`.
     pub fn advance_clock(&self, seconds: i64) {
         self.state.advance_clock(seconds)
@@ -284,6 +290,11 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        // Background work (callback deliveries, queued operations) checks the generation and
+        // stops when it changes.
+        self.state
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(true);
         }

@@ -132,6 +132,10 @@ fn main() {
             let _ = writeln!(out, "account_id={}", c.account_id);
             let _ = writeln!(out, "client_id={}", c.client_id);
             let _ = writeln!(out, "client_secret={}", c.client_secret);
+            // A test secret, printed so callback receivers under test can be configured.
+            if let Some(s) = &c.signature_secret {
+                let _ = writeln!(out, "signature_secret={s}");
+            }
             let _ = out.flush();
         }
         wait_for_signal().await;

@@ -63,6 +63,12 @@ pub(crate) struct RequestLog {
 }
 
 impl RequestLog {
+    /// Counts a request when it arrives, so one whose client gave up is counted too.
+    pub fn arrived(&self, route: &'static str) {
+        *lock(&self.counts).entry(route).or_insert(0) += 1;
+    }
+
+    /// Logs a request once it is answered (status 0: the connection was dropped).
     pub fn record(
         &self,
         method: Method,
@@ -71,7 +77,6 @@ impl RequestLog {
         status: u16,
         headers: HeaderMap,
     ) {
-        *lock(&self.counts).entry(route).or_insert(0) += 1;
         let mut recent = lock(&self.recent);
         if recent.len() >= RECENT_MAX {
             recent.pop_front();

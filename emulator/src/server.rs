@@ -146,6 +146,7 @@ fn fault_response(kind: FaultKind, retry_after: Option<u64>) -> Response {
         FaultKind::Status500 => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR"),
         FaultKind::Status502 => (StatusCode::BAD_GATEWAY, "BAD_GATEWAY"),
         FaultKind::Status503 => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
+        FaultKind::Status403 => (StatusCode::FORBIDDEN, "FORBIDDEN"),
         _ => (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_REQUESTS"),
     };
     let mut e = ApiError::new(status, code, format!("injected fault: {}", status.as_u16()));
@@ -180,6 +181,9 @@ pub(crate) async fn handle(
     } else {
         None
     };
+    if !control {
+        st.requests.arrived(route);
+    }
     let record = |status: u16| {
         if !control {
             st.requests
@@ -198,14 +202,19 @@ pub(crate) async fn handle(
 
     let mut after: Option<FaultKind> = None;
     let mut early: Option<Response> = None;
+    let mut detached_delay: Option<Duration> = None;
     if let Some(f) = &fault {
         match f.fault {
             FaultKind::Status500
             | FaultKind::Status502
             | FaultKind::Status503
+            | FaultKind::Status403
             | FaultKind::Status429 => early = Some(fault_response(f.fault, f.retry_after)),
             FaultKind::Delay => {
                 tokio::time::sleep(Duration::from_millis(f.ms.unwrap_or(1000))).await;
+            }
+            FaultKind::SlowApply => {
+                detached_delay = Some(Duration::from_millis(f.ms.unwrap_or(1000)));
             }
             FaultKind::ResetBeforeApply => {
                 record(0);
@@ -221,7 +230,29 @@ pub(crate) async fn handle(
     let mut resp = match early {
         Some(r) => r,
         None => {
-            let fut = router.call(req);
+            let fut: std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>> =
+                match detached_delay {
+                    // Run the operation in its own task: it finishes even if this connection is
+                    // dropped because the client timed out.
+                    Some(delay) => {
+                        let task = tokio::spawn(async move {
+                            tokio::time::sleep(delay).await;
+                            router.call(req).await
+                        });
+                        Box::pin(async move {
+                            match task.await {
+                                Ok(r) => r,
+                                Err(_) => Ok(ApiError::new(
+                                    StatusCode::INTERNAL_SERVER_ERROR,
+                                    "INTERNAL_ERROR",
+                                    "the emulator hit an internal error handling this request",
+                                )
+                                .into_response()),
+                            }
+                        })
+                    }
+                    None => Box::pin(router.call(req)),
+                };
             match AssertUnwindSafe(fut).catch_unwind().await {
                 Ok(Ok(r)) => normalize_error(r).await,
                 Ok(Err(never)) => match never {},
@@ -234,6 +265,11 @@ pub(crate) async fn handle(
             }
         }
     };
+    // The after-apply faults only hit operations that took effect: a refused request (4xx)
+    // is answered as it is, so it never looks applied.
+    if !resp.status().is_success() {
+        after = None;
+    }
     match after {
         Some(FaultKind::ResetAfterApply) => {
             record(0);

@@ -161,6 +161,14 @@ impl AppState {
 
     // ---- tokens ----
 
+    /// Every access token issued and not cleared by a reset.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.tokens
+            .read()
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     pub fn issue_token(&self) -> (String, u64) {
         use base64::Engine;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -279,6 +279,34 @@ fn times_out(tx: &Transaction, op: &Op) -> bool {
     )
 }
 
+/// Records an unsuccessful event for a queued (202) operation that could not be applied, so
+/// the merchant polling for `correlation` sees the outcome. No-op when one is already there.
+pub(crate) fn record_queued_failure(
+    st: &AppState,
+    entry: &TxEntry,
+    op: &Op,
+    request_id: &str,
+    correlation: &str,
+    error: &ApiError,
+) {
+    let mut tx = entry.snapshot().tx.clone();
+    if tx
+        .events
+        .iter()
+        .any(|e| e.correlation_request_id.as_deref() == Some(correlation))
+    {
+        return;
+    }
+    let now = st.now();
+    let mut ev = event(st, &tx, op, request_id, Some(correlation.to_string()));
+    ev.success = false;
+    ev.error = Some(json!({"code": error.code, "message": error.message}));
+    ev.created_at = fmt_time(now);
+    tx.events.push(ev);
+    tx.updated_at = fmt_time(now);
+    entry.store(tx);
+}
+
 /// Applies `op` to the transaction. The caller holds `entry.op`. On a timeout card this
 /// waits `card_timeout`, records an unsuccessful event and answers 503 without applying.
 pub(crate) async fn apply(

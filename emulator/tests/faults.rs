@@ -406,11 +406,22 @@ async fn shutdown_and_drop_stop_the_server() {
         .is_err());
 }
 
+/// Kills the child process when dropped, so a failing assertion never leaves an emulator
+/// running (it would hold the test runner's output pipe open).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[tokio::test]
 async fn binary_prints_startup_lines() {
     use std::io::{BufRead, BufReader};
     let exe = env!("CARGO_BIN_EXE_dintero-emulator");
-    let mut child = std::process::Command::new(exe)
+    let child = std::process::Command::new(exe)
         .args([
             "--listen",
             "127.0.0.1:0",
@@ -420,18 +431,21 @@ async fn binary_prints_startup_lines() {
             "10",
         ])
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut child = KillOnDrop(child);
+    let stdout = child.0.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let mut got = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..5 {
         got.push(lines.next().unwrap().unwrap());
     }
     assert!(got[0].starts_with("base_url=http://127.0.0.1:"), "{got:?}");
     assert_eq!(got[1], "account_id=T00000042");
     assert_eq!(got[2], "client_id=emulator-client-id");
     assert_eq!(got[3], "client_secret=emulator-client-secret");
+    assert_eq!(got[4], "signature_secret=emulator-signature-secret");
     let base = got[0].trim_start_matches("base_url=").to_string();
     let resp = reqwest::Client::new()
         .get(format!("{base}/v1/nothing"))
@@ -442,8 +456,100 @@ async fn binary_prints_startup_lines() {
     let log = lines.next().unwrap().unwrap();
     assert!(log.starts_with("GET /v1/nothing 404 "), "{log}");
     let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status();
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn slow_apply_completes_after_the_client_gives_up() {
+    let env = start().await;
+    let (_, tid) = env.paid(session_body()).await;
+    env.emu
+        .inject_fault(FaultSpec {
+            ms: Some(400),
+            ..FaultSpec::new("capture", FaultKind::SlowApply)
+        })
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let token = env.token().await;
+    let r = client
+        .post(format!(
+            "{}/v1/transactions/{tid}/capture",
+            env.emu.base_url()
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"amount": 100, "capture_reference": "slow-1"}))
+        .send()
+        .await;
+    assert!(r.is_err(), "the client timed out");
+    assert_eq!(env.emu.request_count("capture"), 1, "counted on arrival");
+    assert_eq!(
+        env.tx(&tid).await["status"],
+        "AUTHORIZED",
+        "not applied yet"
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let tx = env.tx(&tid).await;
+    assert_eq!(
+        tx["status"], "PARTIALLY_CAPTURED",
+        "applied although the client left"
+    );
+}
+
+#[tokio::test]
+async fn after_apply_faults_leave_refusals_alone() {
+    let env = start().await;
+    let (_, tid) = env.paid(session_body()).await;
+    for kind in [FaultKind::ResetAfterApply, FaultKind::MalformedJson] {
+        env.emu.inject_fault(fault("capture", kind, 1)).unwrap();
+        // More than authorized: refused, and the refusal is answered as it is.
+        let r = env
+            .post(
+                &format!("/v1/transactions/{tid}/capture"),
+                json!({"amount": 999_999}),
+            )
+            .await;
+        assert!(!r.error(400).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_queued_operation_that_cannot_apply_records_a_failed_event() {
+    let env = start().await;
+    let (_, tid) = env.paid(session_body()).await;
+    env.emu
+        .inject_fault(fault("capture", FaultKind::Accepted202, 1))
+        .unwrap();
+    let r = env
+        .post(
+            &format!("/v1/transactions/{tid}/capture"),
+            json!({"amount": 100}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 202);
+    let request_id = r.headers["event-request-id"].to_str().unwrap().to_string();
+    // Voided before the queued capture runs: the capture can no longer apply.
+    env.post_empty(&format!("/v1/transactions/{tid}/void"))
+        .await
+        .ok();
+    for _ in 0..100 {
+        let tx = env.tx(&tid).await;
+        let events = tx["events"].as_array().cloned().unwrap_or_default();
+        if let Some(ev) = events
+            .iter()
+            .find(|e| e["correlation_request_id"] == request_id.as_str())
+        {
+            assert_eq!(ev["success"], false);
+            assert_eq!(ev["event"], "CAPTURE");
+            assert_eq!(tx["status"], "AUTHORIZATION_VOIDED");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no event for the queued capture");
 }

@@ -270,7 +270,24 @@ async fn operate(
                 return;
             }
             let _l = entry2.op.lock().await;
-            let _ = apply(&st2, &entry2, &op, &request_id, Some(event_request_id)).await;
+            if let Err(e) = apply(
+                &st2,
+                &entry2,
+                &op,
+                &request_id,
+                Some(event_request_id.clone()),
+            )
+            .await
+            {
+                crate::txops::record_queued_failure(
+                    &st2,
+                    &entry2,
+                    &op,
+                    &request_id,
+                    &event_request_id,
+                    &e,
+                );
+            }
         });
         return Ok(resp);
     }
