@@ -1,0 +1,82 @@
+"""A Flask callback receiver: verify Dintero's signature, confirm against the transaction,
+then fulfil. Also shows the customer's return page.
+
+    DINTERO_ACCOUNT_ID=T12345678 DINTERO_CLIENT_ID=... DINTERO_CLIENT_SECRET=... \\
+    DINTERO_SIGNATURE_SECRET=... flask --app examples/python/receiver_flask.py run
+
+Give Dintero ``https://your-shop/dintero/callback`` as the session's ``url.callback_url``.
+Behind a reverse proxy, make ``request.url`` the public URL (werkzeug's ``ProxyFix``): the
+signature covers the host, path and query Dintero called.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from flask import Flask, request
+
+from dintero_checkout import CallbackVerifier, Client, ConflictError, DinteroError, SignatureError, parse_return_url
+
+
+class Orders:
+    """Stands in for your database: order id -> state."""
+
+    def __init__(self) -> None:
+        self.paid: dict[str, str] = {}
+
+    def mark_paid(self, merchant_reference: str, transaction_id: str) -> bool:
+        """Idempotent: callbacks arrive at least once, sometimes twice."""
+        if merchant_reference in self.paid:
+            return False
+        self.paid[merchant_reference] = transaction_id
+        return True
+
+
+def create_app(client: Client, verifier: CallbackVerifier, orders: Optional[Orders] = None) -> Flask:
+    app = Flask(__name__)
+    store = orders or Orders()
+    app.config["ORDERS"] = store
+
+    @app.route("/dintero/callback", methods=["GET", "POST"])
+    def callback() -> tuple[str, int]:
+        try:
+            cb = verifier.verify(request.method, request.url, request.headers)
+        except SignatureError:
+            return "bad signature", 400  # 4xx: Dintero stops retrying
+        if cb.error is not None:
+            return f"noted error {cb.error}", 200
+        try:
+            # Never trust the callback alone: read the transaction it names.
+            confirmed = client.callbacks.confirm(cb)
+        except ConflictError:
+            return "callback does not match the transaction", 400
+        except DinteroError as e:
+            if e.kind in ("network", "timeout", "server", "rate_limited"):
+                return "try again", 503  # 5xx: Dintero retries later
+            raise
+        tx = confirmed.transaction
+        if tx.status in ("AUTHORIZED", "CAPTURED") and tx.merchant_reference:
+            store.mark_paid(tx.merchant_reference, tx.id)
+        return "ok", 200
+
+    @app.route("/return")
+    def return_page() -> str:
+        result = parse_return_url(request.url)
+        if result.outcome == "completed":
+            return f"Thank you! Order {result.merchant_reference} is being confirmed."
+        if result.outcome == "cancelled":
+            return "You cancelled the payment; your cart is still here."
+        return "The payment did not go through; please try another card."
+
+    return app
+
+
+def app_from_env() -> Flask:
+    client = Client.from_env()
+    verifier = CallbackVerifier(os.environ["DINTERO_SIGNATURE_SECRET"], client.account_id)
+    return create_app(client, verifier)
+
+
+if __name__ == "__main__":
+    app_from_env().run(port=int(os.environ.get("PORT", "8000")))
