@@ -1,0 +1,108 @@
+// The Dintero checkout flow in Kotlin, against the local emulator (or Dintero itself).
+//
+//   DINTERO_EMULATOR_URL=http://127.0.0.1:8400 \
+//   mvn -f bindings-kotlin/pom.xml test-compile exec:exec@example
+//
+// A backend creates the session and, after payment, verifies and confirms the callback and
+// captures. The app in between only opens the session URL and reads its return_url: it never
+// holds the client secret.
+package com.dintero.checkout.examples
+
+import com.dintero.checkout.CallbackVerifier
+import com.dintero.checkout.CaptureRequest
+import com.dintero.checkout.ClientOptions
+import com.dintero.checkout.DinteroClient
+import com.dintero.checkout.DinteroException
+import com.dintero.checkout.OrderItem
+import com.dintero.checkout.ReturnOutcome
+import com.dintero.checkout.SessionRequest
+import com.dintero.checkout.SessionUrls
+import com.dintero.checkout.ShippingOption
+import com.dintero.checkout.buildOrder
+import com.dintero.checkout.kind
+import com.dintero.checkout.parseReturnUrl
+import kotlinx.coroutines.runBlocking
+import org.json.JSONArray
+import org.json.JSONObject
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import kotlin.system.exitProcess
+
+private fun env(name: String, default: String) = System.getenv(name)?.takeIf { it.isNotEmpty() } ?: default
+
+fun main() = runBlocking {
+    val base = System.getenv("DINTERO_EMULATOR_URL") ?: run {
+        System.err.println("set DINTERO_EMULATOR_URL (start one: cargo run -p dintero-emulator)")
+        exitProcess(2)
+    }
+    // --- backend -----------------------------------------------------------------------------
+    val client = DinteroClient(
+        accountId = env("DINTERO_ACCOUNT_ID", "T12345678"),
+        clientId = env("DINTERO_CLIENT_ID", "emulator-client-id"),
+        clientSecret = env("DINTERO_CLIENT_SECRET", "emulator-client-secret"),
+        options = ClientOptions(baseUrl = base, systemName = "kotlin-example", systemVersion = "1.0"),
+    )
+    val orderId = "kt-example-${System.currentTimeMillis()}"
+    val order = buildOrder(
+        currency = "NOK",
+        merchantReference = orderId,
+        items = listOf(OrderItem(lineId = "1", id = "chair", description = "Chair", quantity = 1.0, amount = 29990, vat = 25.0, vatAmount = 5998)),
+        shippingOption = ShippingOption(id = "pickup", lineId = "ship", amount = 3900, title = "Pick-up", vat = 25.0, vatAmount = 780),
+    )
+    val session = client.sessions().create(
+        SessionRequest(
+            url = SessionUrls(returnUrl = "https://shop.example/return", callbackUrl = "http://127.0.0.1:9/dintero/callback"),
+            order = order,
+            profileId = "default",
+        ),
+    )
+    println("session ${session.id}: send the customer to ${session.url}")
+
+    // --- app: the customer pays on the hosted page (the emulator's control API plays them) ----
+    val http = HttpClient.newHttpClient()
+    val pay = http.send(
+        HttpRequest.newBuilder(URI.create("$base/_emulator/sessions/${session.id}/pay"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("""{"card_number": "4000 0000 0000 0002"}"""))
+            .build(),
+        HttpResponse.BodyHandlers.ofString(),
+    )
+    check(pay.statusCode() == 200) { "pay failed: ${pay.body()}" }
+    val returned = parseReturnUrl(JSONObject(pay.body()).getString("redirect_url"))
+    println("app: the customer came back: ${returned.outcome}, transaction ${returned.transactionId}")
+    check(returned.outcome == ReturnOutcome.COMPLETED)
+
+    // --- backend: the signed callback arrives; verify it, confirm it, capture ------------------
+    var delivery: JSONObject? = null
+    repeat(100) {
+        if (delivery == null) {
+            val list = JSONArray(http.send(HttpRequest.newBuilder(URI.create("$base/_emulator/callbacks")).build(),
+                HttpResponse.BodyHandlers.ofString()).body())
+            delivery = (0 until list.length()).map { list.getJSONObject(it) }
+                .firstOrNull {
+                    it.getString("url").contains("transaction_id=${returned.transactionId}") &&
+                        it.getJSONObject("headers").keySet().any { k -> k.equals("dintero-signature", ignoreCase = true) }
+                }
+            if (delivery == null) Thread.sleep(50)
+        }
+    }
+    val cb = checkNotNull(delivery) { "no callback arrived" }
+    val headers = cb.getJSONObject("headers").let { h -> h.keySet().associateWith { h.getString(it) } }
+    val verifier = CallbackVerifier(env("DINTERO_SIGNATURE_SECRET", "emulator-signature-secret"), client.accountId())
+    val callback = verifier.verify(cb.getString("method"), cb.getString("url"), headers)
+    val confirmed = client.confirmCallback(callback)
+    println("backend: callback verified; transaction is ${confirmed.transaction.status} (${confirmed.transaction.amount} øre)")
+    check(confirmed.transaction.isPaid)
+
+    val capture = client.transactions().capture(confirmed.transaction.id, CaptureRequest(amount = confirmed.transaction.amount, captureReference = "$orderId-capture"))
+    println("backend: captured ${capture.transaction.capturedAmount} with reference ${capture.reference}: ${capture.transaction.status}")
+
+    try {
+        client.transactions().capture(confirmed.transaction.id, CaptureRequest(amount = 1))
+    } catch (e: DinteroException) {
+        println("backend: capturing more is refused as expected: ${e.kind} (${e})")
+    }
+    println("done")
+}
