@@ -7,7 +7,7 @@ SHELL := /bin/bash
 SUITES := rust python node uniffi
 
 .PHONY: test bench rust-test python-test node-test uniffi-test lint emulator \
-        rust-bench python-bench node-bench
+        rust-bench python-bench node-bench uniffi-bench
 
 test: rust-test python-test node-test uniffi-test
 	@echo "make test: all suites passed"
@@ -33,7 +33,7 @@ lint:
 emulator:
 	cargo run -p dintero-emulator -- --listen 127.0.0.1:8400
 
-bench: rust-bench python-bench node-bench
+bench: rust-bench python-bench node-bench uniffi-bench
 
 rust-bench:
 	cargo bench -p dintero-emulator --bench get_transaction
@@ -44,3 +44,7 @@ python-bench:
 
 node-bench:
 	bash scripts/node-bench.sh
+
+uniffi-bench:
+	bash scripts/kotlin-bench.sh
+	bash scripts/swift-bench.sh
