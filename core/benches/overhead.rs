@@ -52,7 +52,17 @@ fn main() {
 
         // Raw reqwest: same token, same URL, same decode into serde_json::Value... and into the
         // same typed model, so the comparison is of the SDK's machinery, not of JSON decoding.
-        let raw = reqwest::Client::builder().build().unwrap();
+        // The same HTTP requests as the core sends: same headers, so the server does the same
+        // work for both and the figures compare the client side only.
+        let mut same_headers = reqwest::header::HeaderMap::new();
+        same_headers.insert("accept", "application/json".parse().unwrap());
+        same_headers.insert("dintero-system-plugin-name", dintero_checkout::config::SDK_NAME.parse().unwrap());
+        same_headers.insert("dintero-system-plugin-version", dintero_checkout::config::SDK_VERSION.parse().unwrap());
+        let raw = reqwest::Client::builder()
+            .default_headers(same_headers)
+            .user_agent(format!("{}/{}", dintero_checkout::config::SDK_NAME, dintero_checkout::config::SDK_VERSION))
+            .build()
+            .unwrap();
         let token: serde_json::Value = raw
             .post(format!("{base}/v1/accounts/{}/auth/token", cfg.account_id))
             .basic_auth(&cfg.client_id, Some(&cfg.client_secret))
@@ -91,7 +101,6 @@ fn main() {
                             let resp = raw
                                 .get(url.as_str())
                                 .header("authorization", bearer.as_str())
-                                .header("accept", "application/json")
                                 .send()
                                 .await
                                 .unwrap();

@@ -225,8 +225,12 @@ pub(crate) fn from_json_slice<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     what: &str,
 ) -> Result<T> {
+    // Fast path: plain serde. Only a failure is decoded again, tracking the path, to say where.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
         let path = e.path().to_string();
         Error::decode(format!(
             "could not decode {what} at `{path}`: {}",

@@ -66,7 +66,7 @@ impl Request {
 pub(crate) struct Response {
     pub status: u16,
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    pub body: bytes::Bytes,
 }
 
 impl Response {
@@ -244,9 +244,10 @@ impl Transport {
             Err(e) => return Err(transport_failure(&e, &req.what, e.is_connect())),
         };
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        let mut response = response;
+        let headers = std::mem::take(response.headers_mut());
         let body = match response.bytes().await {
-            Ok(b) => b.to_vec(),
+            Ok(b) => b,
             Err(e) => return Err(transport_failure(&e, &req.what, false)),
         };
         if (200..300).contains(&status) {
