@@ -336,8 +336,15 @@ pub fn validate_account_id(account_id: &str) -> Result<()> {
 }
 
 fn normalize_base_url(raw: &str) -> Result<String> {
+    // Never echo `raw`: it could carry credentials. Messages show the URL without userinfo.
     let url = Url::parse(raw.trim())
-        .map_err(|e| Error::invalid_input(format!("base_url {raw:?} is not a valid URL: {e}")))?;
+        .map_err(|e| Error::invalid_input(format!("base_url is not a valid absolute URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input(
+            "base_url must not carry credentials (user:password@)",
+        ));
+    }
+    let shown = url.as_str().to_string();
     match url.scheme() {
         "https" => {}
         "http" => {
@@ -349,27 +356,24 @@ fn normalize_base_url(raw: &str) -> Result<String> {
             };
             if !loopback {
                 return Err(Error::invalid_input(format!(
-                    "base_url {raw:?} uses plain http:// on a non-loopback host; use https:// (http:// is only allowed for 127.0.0.1, ::1 and localhost)"
+                    "base_url {shown:?} uses plain http:// on a non-loopback host; use https:// (http:// is only allowed for 127.0.0.1, ::1 and localhost)"
                 )));
             }
         }
         other => {
             return Err(Error::invalid_input(format!(
-                "base_url {raw:?} has scheme {other:?}; expected https:// (or http:// on loopback)"
-            )))
+            "base_url {shown:?} has scheme {other:?}; expected https:// (or http:// on loopback)"
+        )))
         }
     }
     if url.host().is_none() {
         return Err(Error::invalid_input(format!(
-            "base_url {raw:?} has no host"
+            "base_url {shown:?} has no host"
         )));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid_input("base_url must not carry credentials"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid_input(format!(
-            "base_url {raw:?} must not have a query or fragment"
+            "base_url {shown:?} must not have a query or fragment"
         )));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())

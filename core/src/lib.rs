@@ -156,6 +156,11 @@ impl Client {
         interval: Duration,
         timeout: Duration,
     ) -> Result<models::Session> {
+        if interval < Duration::from_millis(100) {
+            return Err(Error::invalid_input(format!(
+                "wait_for_payment: interval must be at least 100 ms (got {interval:?}); polling faster only loads Dintero"
+            )));
+        }
         let deadline = tokio::time::Instant::now().checked_add(timeout);
         loop {
             let session = self.sessions().get(session_id).await?;

@@ -270,7 +270,7 @@ impl Transactions<'_> {
             reference,
             caller_chose: own.is_some(),
         };
-        self.write_once(transaction_id, &req, "capture", request.amount, kind)
+        self.run_detached(transaction_id, req, "capture", request.amount, kind)
             .await
     }
 
@@ -305,7 +305,7 @@ impl Transactions<'_> {
             reference,
             caller_chose: own.is_some(),
         };
-        self.write_once(transaction_id, &req, "refund", request.amount, kind)
+        self.run_detached(transaction_id, req, "refund", request.amount, kind)
             .await
     }
 
@@ -325,7 +325,7 @@ impl Transactions<'_> {
             t.checkout_url(&format!("/v1/transactions/{transaction_id}/void")),
             "void",
         );
-        self.write_once(transaction_id, &req, "void", 0, WriteKind::Void)
+        self.run_detached(transaction_id, req, "void", 0, WriteKind::Void)
             .await
     }
 
@@ -412,6 +412,42 @@ impl Transactions<'_> {
             }
             tokio::time::sleep(pause.min(deadline - now)).await;
             pause = (pause * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// Runs a write in a task of its own, so a caller that stops waiting (a cancelled asyncio
+    /// task or coroutine, a dropped future, a timeout around the call) does not abandon it
+    /// halfway through reconciliation: it runs to its end and its outcome lands on the
+    /// transaction. A panic inside becomes an error, never an unwind into the caller.
+    async fn run_detached(
+        &self,
+        transaction_id: &str,
+        req: Request,
+        op: &'static str,
+        amount: i64,
+        kind: WriteKind,
+    ) -> Result<Operation> {
+        let client = self.client.clone();
+        let id = transaction_id.to_string();
+        let task = tokio::spawn(async move {
+            client
+                .transactions()
+                .write_once(&id, &req, op, amount, kind)
+                .await
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(e) => Err(Error::new(
+                ErrorKind::Server,
+                format!(
+                    "{op}: the SDK's task {}; re-read the transaction before deciding to retry",
+                    if e.is_panic() {
+                        "panicked"
+                    } else {
+                        "was cancelled"
+                    }
+                ),
+            )),
         }
     }
 

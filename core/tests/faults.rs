@@ -672,3 +672,34 @@ async fn a_failed_earlier_attempt_with_the_same_reference_is_not_taken_as_this_r
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(emu.request_count("capture"), 2);
 }
+
+#[tokio::test]
+async fn a_capture_whose_caller_stops_waiting_still_runs_to_its_end() {
+    let (emu, client, tx) = setup().await;
+    emu.inject_fault(fault("capture", "status_503", 1)).unwrap();
+    let request = CaptureRequest {
+        amount: 2500,
+        ..Default::default()
+    };
+    let transactions = client.transactions();
+    let call = transactions.capture(&tx, &request);
+    // The caller gives up almost at once (an asyncio cancel, a coroutine cancel, a timeout).
+    let gave_up = tokio::time::timeout(Duration::from_millis(1), call).await;
+    assert!(gave_up.is_err(), "the call was abandoned");
+    // The write was not abandoned halfway: it re-read after the 503, resent, and captured once.
+    let mut captured = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = client.transactions().get(&tx, &[]).await.unwrap();
+        captured = count_events(&now, TransactionEventKind::Capture);
+        if captured > 0 {
+            break;
+        }
+    }
+    assert_eq!(captured, 1);
+    assert_eq!(
+        emu.request_count("capture"),
+        2,
+        "the 503, then the one that applied"
+    );
+}

@@ -606,3 +606,15 @@ async fn json_payload_errors_name_the_field() {
         .unwrap_err();
     assert!(err.message().starts_with("capture.amount: "), "{err}");
 }
+
+#[tokio::test]
+async fn polling_faster_than_100_ms_is_refused() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let err = client
+        .wait_for_payment("T12345678.x", Duration::ZERO, Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(emu.request_count("get_session"), 0);
+}

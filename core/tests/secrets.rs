@@ -85,3 +85,23 @@ async fn secrets_are_absent_from_every_debug_and_error_string() {
         "secrets are shown as ***"
     );
 }
+
+#[test]
+fn credentials_in_a_base_url_are_never_echoed() {
+    for url in [
+        format!("http://user:{SECRET}@example.com"),
+        format!("ftp://user:{SECRET}@example.com"),
+        format!("https://user:{SECRET}@example.com/"),
+        format!("not a url user:{SECRET}@"),
+    ] {
+        let err = Client::builder()
+            .account_id("T12345678")
+            .client_id("id")
+            .client_secret("s")
+            .base_url(url.clone())
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), dintero_checkout::ErrorKind::InvalidInput);
+        assert!(!format!("{err} {err:?}").contains(SECRET), "{url}: {err}");
+    }
+}
