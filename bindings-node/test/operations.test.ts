@@ -85,7 +85,7 @@ for (const mode of modes()) {
 
     it('waits for a payment', async () => {
       const session = await client.sessions.create(sessionRequest());
-      const waiting = client.waitForPayment(session.id, { intervalMs: 20, timeoutMs: 5000 });
+      const waiting = client.waitForPayment(session.id, { intervalMs: 100, timeoutMs: 5000 });
       await h.pay(session.id);
       const paid = await waiting;
       assert.ok(paid.transaction_id);

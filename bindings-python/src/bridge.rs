@@ -144,8 +144,25 @@ where
     let shared = bridge_for(py, &event_loop);
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
     let target = future.clone().unbind();
-    let handle = runtime()?.spawn(async move {
-        let make = fut.await;
+    let rt = runtime()?;
+    let handle = rt.spawn(async move {
+        // The work runs in a task of its own so that a panic in it becomes an error on the
+        // asyncio future instead of leaving that future pending forever.
+        let make = match tokio::spawn(fut).await {
+            Ok(make) => make,
+            Err(join) => {
+                let what = if join.is_panic() {
+                    "panicked"
+                } else {
+                    "was cancelled"
+                };
+                let error = dintero_checkout::Error::new(
+                    dintero_checkout::ErrorKind::Server,
+                    format!("internal error: the SDK's task {what}"),
+                );
+                Box::new(move |py: Python<'_>| Err(crate::errors::to_pyerr(py, &error))) as Make
+            }
+        };
         shared.push(target, make);
     });
     let canceller = Canceller {

@@ -36,7 +36,7 @@ def test_async_full_surface(aclient: AsyncClient, emu: Backend) -> None:
             paid = await asyncio.to_thread(emu.pay, created.id)
         assert paid.transaction_id is not None
         tx_id = paid.transaction_id
-        session = await aclient.wait_for_payment(created.id, interval=0.05, timeout=5)
+        session = await aclient.wait_for_payment(created.id, interval=0.1, timeout=5)
         assert session.transaction_id == tx_id
 
         tx = await aclient.transactions.get(tx_id, includes=["session"])

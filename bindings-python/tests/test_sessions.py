@@ -74,7 +74,7 @@ def test_cancel(client: Client) -> None:
 def test_wait_for_payment(client: Client, emu: Backend) -> None:
     created = client.sessions.create(session_payload())
     emu.pay(created.id)
-    session = client.wait_for_payment(created.id, interval=0.05, timeout=5)
+    session = client.wait_for_payment(created.id, interval=0.1, timeout=5)
     assert session.transaction_id is not None
 
 

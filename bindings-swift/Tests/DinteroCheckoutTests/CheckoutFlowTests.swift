@@ -112,11 +112,11 @@ final class CheckoutFlowTests: XCTestCase {
         let client = try Emulator.client()
         let created = try await client.sessions().create(request: Emulator.sessionRequest(try Emulator.chairOrder()))
         let txId = try parseReturnUrl(url: try await Emulator.pay(created.id)).transactionId
-        let session = try await client.waitForPayment(sessionId: created.id, interval: 0.02, timeout: 5)
+        let session = try await client.waitForPayment(sessionId: created.id, interval: 0.1, timeout: 5)
         XCTAssertEqual(session.transactionId, txId)
 
         let unpaid = try await client.sessions().create(request: Emulator.sessionRequest(try Emulator.chairOrder()))
-        let e = try await expectDinteroError(try await client.waitForPayment(sessionId: unpaid.id, interval: 0.02, timeout: 0.1))
+        let e = try await expectDinteroError(try await client.waitForPayment(sessionId: unpaid.id, interval: 0.1, timeout: 0.1))
         XCTAssertEqual(e.kind, .timeout)
     }
 

@@ -126,12 +126,12 @@ class CheckoutFlowTest {
         val client = Emulator.client()
         val created = client.sessions().create(Emulator.sessionRequest())
         val txId = parseReturnUrl(Emulator.pay(created.id)).transactionId
-        val session = client.waitForPayment(created.id, java.time.Duration.ofMillis(20), java.time.Duration.ofSeconds(5))
+        val session = client.waitForPayment(created.id, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(5))
         assertEquals(txId, session.transactionId)
 
         val unpaid = client.sessions().create(Emulator.sessionRequest())
         val e = kotlin.test.assertFailsWith<DinteroException.Timeout> {
-            client.waitForPayment(unpaid.id, java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100))
+            client.waitForPayment(unpaid.id, java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(100))
         }
         assertTrue(e.detail.contains(unpaid.id), e.detail)
     }
