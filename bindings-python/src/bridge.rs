@@ -7,6 +7,7 @@
 //! and resolves the futures, so under load many completions share one GIL acquisition.
 //! Cancelling the asyncio future aborts the Rust task.
 
+use futures_util::FutureExt;
 use std::cell::RefCell;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -144,21 +145,15 @@ where
     let shared = bridge_for(py, &event_loop);
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
     let target = future.clone().unbind();
-    let rt = runtime()?;
-    let handle = rt.spawn(async move {
-        // The work runs in a task of its own so that a panic in it becomes an error on the
-        // asyncio future instead of leaving that future pending forever.
-        let make = match tokio::spawn(fut).await {
+    let handle = runtime()?.spawn(async move {
+        // A panic in the work becomes an error on the asyncio future instead of leaving that
+        // future pending forever. (Cancelling the asyncio future still aborts this task.)
+        let make = match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
             Ok(make) => make,
-            Err(join) => {
-                let what = if join.is_panic() {
-                    "panicked"
-                } else {
-                    "was cancelled"
-                };
+            Err(_) => {
                 let error = dintero_checkout::Error::new(
                     dintero_checkout::ErrorKind::Server,
-                    format!("internal error: the SDK's task {what}"),
+                    "internal error: the SDK's task panicked",
                 );
                 Box::new(move |py: Python<'_>| Err(crate::errors::to_pyerr(py, &error))) as Make
             }
