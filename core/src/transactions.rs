@@ -193,7 +193,6 @@ impl Transactions<'_> {
             }
             url.push('?');
             url.push_str(&q.finish());
-            drop(q);
         }
         let req = Request::new(Method::GET, url, "get transaction");
         t.execute(&req, Mode::Idempotent)
