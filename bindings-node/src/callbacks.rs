@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use dintero_checkout::callbacks::SIGNATURE_HEADER;
 use dintero_checkout::{
     compute_signature, parse_callback, parse_return_url, validate_order, validate_session_request,
     verify_webhook, CallbackVerifier, Order, SessionRequest,
@@ -65,20 +64,7 @@ impl NativeCallbackVerifier {
             None => self.verifier.verify(&method, &url, pairs).js()?,
             Some(now) => {
                 let now = whole_seconds("now", now)?;
-                // The steps of `CallbackVerifier::verify`, at the given time.
-                match pairs
-                    .clone()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(SIGNATURE_HEADER))
-                {
-                    // No header: the core's own `verify` words that error.
-                    None => self.verifier.verify(&method, &url, pairs).js()?,
-                    Some((_, header)) => {
-                        self.verifier
-                            .verify_header_at(&method, &url, header, now)
-                            .js()?;
-                        parse_callback(&url).js()?
-                    }
-                }
+                self.verifier.verify_at(&method, &url, pairs, now).js()?
             }
         };
         to_json(&callback_value(&callback))

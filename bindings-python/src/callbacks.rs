@@ -100,18 +100,7 @@ impl NativeVerifier {
     ) -> PyResult<Bound<'py, PyAny>> {
         let result = match now {
             None => self.inner.verify(method, url, headers),
-            Some(now) => {
-                let header = headers
-                    .iter()
-                    .find(|(k, _)| {
-                        k.eq_ignore_ascii_case(dintero_checkout::callbacks::SIGNATURE_HEADER)
-                    })
-                    .map(|(_, v)| v.as_str())
-                    .ok_or_else(|| Error::signature("Dintero-Signature header is missing"));
-                header
-                    .and_then(|h| self.inner.verify_header_at(method, url, h, now))
-                    .and_then(|()| dintero_checkout::parse_callback(url))
-            }
+            Some(now) => self.inner.verify_at(method, url, headers, now),
         };
         done(py, result.map(|cb| callback_json(&cb)))
     }

@@ -503,20 +503,7 @@ async fn concurrent_captures_never_exceed_the_authorization() {
 async fn card_capture_timeout_is_a_typed_error_without_a_capture() {
     let emu = emulator().await;
     let client = client_for(&emu);
-    let created = client
-        .sessions()
-        .create_json(
-            session_payload("t/o", None),
-            &CreateSessionOptions::default(),
-        )
-        .await
-        .unwrap();
-    let tx = emu
-        .pay(&created.id, "4100 0000 0000 0019")
-        .await
-        .unwrap()
-        .transaction_id
-        .unwrap();
+    let tx = paid_with_card(&emu, &client, "t/o", "4100 0000 0000 0019").await;
     let err = client
         .transactions()
         .capture(
@@ -641,21 +628,8 @@ async fn a_reference_of_your_own_makes_a_repeated_call_safe() {
 async fn a_failed_earlier_attempt_with_the_same_reference_is_not_taken_as_this_result() {
     let emu = emulator().await;
     let client = client_for(&emu);
-    let created = client
-        .sessions()
-        .create_json(
-            session_payload("t/o-2", None),
-            &CreateSessionOptions::default(),
-        )
-        .await
-        .unwrap();
     // Capture-timeout card: the capture records an unsuccessful event with the reference.
-    let tx = emu
-        .pay(&created.id, "4100 0000 0000 0019")
-        .await
-        .unwrap()
-        .transaction_id
-        .unwrap();
+    let tx = paid_with_card(&emu, &client, "t/o-2", "4100 0000 0000 0019").await;
     let req = CaptureRequest {
         amount: 100,
         capture_reference: Some("cap-a".into()),

@@ -92,6 +92,29 @@ pub async fn paid_with(emu: &Emulator, client: &Client, payload: Value) -> (Stri
     (created.id, tx)
 }
 
+/// Creates a session and pays it with `card`; returns the transaction id (the card must
+/// create one: approving or "times out later" cards).
+pub async fn paid_with_card(
+    emu: &Emulator,
+    client: &Client,
+    reference: &str,
+    card: &str,
+) -> String {
+    let created = client
+        .sessions()
+        .create_json(
+            session_payload(reference, None),
+            &CreateSessionOptions::default(),
+        )
+        .await
+        .expect("session created");
+    emu.pay(&created.id, card)
+        .await
+        .expect("payment accepted")
+        .transaction_id
+        .expect("this card creates a transaction")
+}
+
 pub fn fault(route: &str, fault: &str, times: u32) -> dintero_emulator::FaultSpec {
     serde_json::from_value(json!({"route": route, "fault": fault, "times": times}))
         .expect("fault spec")
