@@ -97,6 +97,8 @@ pub struct Error {
     status: Option<u16>,
     code: Option<String>,
     request_id: Option<String>,
+    reference: Option<String>,
+    outcome_unknown: bool,
 }
 
 /// Shorthand for `Result<T, dintero_checkout::Error>`.
@@ -111,6 +113,8 @@ impl Error {
             status: None,
             code: None,
             request_id: None,
+            reference: None,
+            outcome_unknown: false,
         }
     }
 
@@ -129,12 +133,6 @@ impl Error {
         Error::new(ErrorKind::Decode, message)
     }
 
-    /// Appends a parenthesised note to the message.
-    pub(crate) fn note(mut self, note: &str) -> Self {
-        self.message = format!("{} ({note})", self.message);
-        self
-    }
-
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
@@ -149,6 +147,20 @@ impl Error {
         if request_id.is_some() {
             self.request_id = request_id;
         }
+        self
+    }
+
+    /// Marks the capture or refund reference this error belongs to.
+    pub(crate) fn with_reference(mut self, reference: Option<&str>) -> Self {
+        if let Some(r) = reference {
+            self.reference = Some(r.to_string());
+        }
+        self
+    }
+
+    /// Marks the error as "the write may or may not have taken effect".
+    pub(crate) fn with_outcome_unknown(mut self) -> Self {
+        self.outcome_unknown = true;
         self
     }
 
@@ -177,6 +189,21 @@ impl Error {
         self.request_id.as_deref()
     }
 
+    /// The `capture_reference` / `refund_reference` a capture or refund used (the caller's, or
+    /// the one the SDK generated), on every error of a capture or refund that got as far as
+    /// choosing one. Retry with this reference: the SDK recognises its own earlier attempt.
+    pub fn reference(&self) -> Option<&str> {
+        self.reference.as_deref()
+    }
+
+    /// True when a capture, refund, void or session cancel failed so that the SDK cannot tell
+    /// whether Dintero applied it. The safe next step is the same call with the same
+    /// [`Error::reference`]: it returns the earlier result if there was one, and writes once
+    /// if there was none.
+    pub fn outcome_unknown(&self) -> bool {
+        self.outcome_unknown
+    }
+
     /// True for failures that may go away on their own (network, timeout, 5xx, 429).
     pub fn is_transient(&self) -> bool {
         matches!(
@@ -199,6 +226,12 @@ impl fmt::Display for Error {
         if let Some(id) = &self.request_id {
             extras.push(format!("request id {id}"));
         }
+        if let Some(r) = &self.reference {
+            extras.push(format!("reference {r}"));
+        }
+        if self.outcome_unknown {
+            extras.push("outcome unknown".to_string());
+        }
         if !extras.is_empty() {
             write!(f, " ({})", extras.join(", "))?;
         }
@@ -214,6 +247,8 @@ impl fmt::Debug for Error {
             .field("status", &self.status)
             .field("code", &self.code)
             .field("request_id", &self.request_id)
+            .field("reference", &self.reference)
+            .field("outcome_unknown", &self.outcome_unknown)
             .finish()
     }
 }

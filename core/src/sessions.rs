@@ -214,4 +214,5 @@ pub(crate) fn outcome_unknown(op: &str, first: &Error, reread: &Error) -> Error 
         ),
     )
     .with_request_id(first.request_id().map(str::to_string))
+    .with_outcome_unknown()
 }

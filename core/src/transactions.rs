@@ -514,10 +514,7 @@ impl Transactions<'_> {
                 (witness, Some(reference))
             }
         };
-        let with_ref = |e: Error| match &reference {
-            Some(r) => e.note(&format!("{op} reference {r}")),
-            None => e,
-        };
+        let with_ref = |e: Error| e.with_reference(reference.as_deref());
         let max = t.config.retry.max_attempts;
         let mut attempt = 0;
         loop {
