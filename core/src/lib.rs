@@ -85,6 +85,7 @@ pub use webhooks::{verify_webhook, verify_webhook_headers, WebhookEvent};
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<http::Transport>,
+    writes: Arc<transactions::WriteRegistry>,
 }
 
 impl fmt::Debug for Client {
@@ -111,6 +112,7 @@ impl Client {
     pub(crate) fn from_config(config: Config) -> Result<Self> {
         Ok(Client {
             inner: Arc::new(http::Transport::new(config)?),
+            writes: Arc::default(),
         })
     }
 

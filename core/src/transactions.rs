@@ -3,26 +3,41 @@
 //!
 //! # Exactly once
 //!
-//! Dintero has no idempotency key. Each capture and refund therefore carries a reference
-//! (`capture_reference` / `refund_reference`; generated when the caller gives none), which
-//! Dintero stores on the resulting event as `event_reference`. When an attempt fails in a way
-//! that leaves the outcome unknown (timeout, connection cut after sending, 5xx, a 200 whose
-//! body cannot be read), the SDK re-reads the transaction: if an event with that reference
-//! exists, that event is the result; if not, the request is retried. A failure that cannot
-//! have reached Dintero (connect error, 429) is retried directly; a 4xx is never retried.
-//! Void is handled the same way, with "the transaction is voided" as the evidence.
+//! Dintero has no idempotency key, so the SDK recognises its own write on the transaction:
+//!
+//! - **With your reference** (`capture_reference` / `refund_reference`), by the event that
+//!   carries it. Dintero puts it on the settlement report.
+//! - **Without one**, the SDK sends none (so Dintero records the session's default
+//!   `order.event_reference`, as a merchant expects on the report) and recognises its event as
+//!   the new event of that kind and amount that was not on the transaction before the call.
+//!   That costs one GET before each capture and refund, and cannot tell apart two captures of
+//!   the same amount made at the same moment by another process.
+//!
+//! Before sending, the transaction is read: a write that already succeeded is returned, one
+//! Dintero accepted (an `INITIATE_*` event, 202) and is still processing returns `accepted`,
+//! and is never sent again. When an attempt fails so that the outcome is unknown (timeout,
+//! connection cut after sending, 5xx, a gateway's 502/503/504, a 200 whose body cannot be
+//! read), the SDK re-reads the transaction — for the reconcile window when Dintero itself did
+//! not answer — and sends again only when the write is absent. A failure that cannot have
+//! reached Dintero (connect error, 429) is retried directly; a 4xx is never retried. Void is
+//! handled the same way, with "the transaction is voided" as the evidence.
+//!
+//! Within one [`Client`], the same write (same transaction and reference, or without a
+//! reference the same amount) is never in flight twice: a second call while the first runs
+//! joins it and gets its result.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
+use futures_util::future::{BoxFuture, FutureExt};
 use http::Method;
 use serde_json::Value;
 
 use crate::error::{input_from_value, Error, ErrorKind, Result};
 use crate::http::{Failure, Mode, Request, Response};
 use crate::models::{
-    CaptureRequest, ExtendAuthorizationRequest, RefundRequest, Transaction, TransactionEventKind,
-    TransactionStatus,
+    CaptureRequest, ExtendAuthorizationRequest, RefundRequest, Transaction, TransactionEvent,
+    TransactionEventKind, TransactionStatus,
 };
 use crate::order::validate_operation_items;
 use crate::sessions::{check_id, outcome_unknown};
@@ -91,14 +106,6 @@ pub struct Transactions<'a> {
     pub(crate) client: &'a Client,
 }
 
-fn generate_reference(prefix: &str) -> String {
-    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let tail: String = (0..20)
-        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
-        .collect();
-    format!("{prefix}-{tail}")
-}
-
 fn check_reference(what: &str, reference: &str) -> Result<()> {
     if reference.trim().is_empty() || reference.len() > 256 {
         return Err(Error::invalid_input(format!(
@@ -108,11 +115,12 @@ fn check_reference(what: &str, reference: &str) -> Result<()> {
     Ok(())
 }
 
-/// What re-reading found after an ambiguous failure.
+/// What reading the transaction tells about one write.
 enum Evidence {
     /// The operation took effect.
     Done,
-    /// Dintero queued it (an `INITIATE_*` event carries the reference).
+    /// Dintero accepted it for processing: an `INITIATE_*` event, no completion yet. Holds
+    /// that event's `request_id` (the `event-request-id` of the 202).
     Pending(Option<String>),
     /// Dintero recorded it as failed.
     Failed(Error),
@@ -120,17 +128,76 @@ enum Evidence {
     Absent,
 }
 
-/// How a write is recognised on the transaction after an ambiguous failure.
+/// The events that were on a transaction before a write was sent, so that the write's own
+/// event can be told apart from older ones.
+#[derive(Debug, Clone, Default)]
+struct Before {
+    /// Ids of the events seen.
+    ids: HashSet<String>,
+    /// How many events there were (for events without an id: Dintero appends events).
+    count: usize,
+}
+
+impl Before {
+    fn of(tx: &Transaction) -> Self {
+        Before {
+            ids: tx.events.iter().filter_map(|e| e.id.clone()).collect(),
+            count: tx.events.len(),
+        }
+    }
+
+    /// The events added since, in order.
+    fn fresh<'t>(
+        &self,
+        tx: &'t Transaction,
+    ) -> impl Iterator<Item = &'t TransactionEvent> + use<'_, 't> {
+        tx.events.iter().enumerate().filter_map(move |(i, e)| {
+            let old = match &e.id {
+                Some(id) => self.ids.contains(id),
+                None => i < self.count,
+            };
+            (!old).then_some(e)
+        })
+    }
+}
+
+/// How a write is recognised on the transaction.
 enum Witness {
-    /// A capture or refund: events carrying `reference`, other than those in `before`.
-    Reference {
+    /// A capture or refund: an event of kind `done` (or `pending`, when queued) that was not
+    /// there `before` and carries `reference` — or, when no reference was sent, has `amount`.
+    Event {
         done: TransactionEventKind,
         pending: TransactionEventKind,
-        reference: String,
-        before: HashSet<String>,
+        reference: Option<String>,
+        amount: i64,
+        before: Before,
     },
     /// A void: the transaction is voided.
     Voided,
+}
+
+/// The completion event Dintero adds for a request it accepted with 202: any event that is not
+/// itself an `INITIATE_*` one, whose `correlation_request_id` is the accepted request's id.
+fn completion_of<'t>(tx: &'t Transaction, event_request_id: &str) -> Option<&'t TransactionEvent> {
+    tx.events.iter().find(|e| {
+        e.correlation_request_id.as_deref() == Some(event_request_id) && !is_initiate(&e.event)
+    })
+}
+
+fn is_initiate(kind: &TransactionEventKind) -> bool {
+    kind.as_str().starts_with("INITIATE_")
+}
+
+/// Evidence from a queued (`INITIATE_*`) event: its completion decides, when there is one.
+fn queued(tx: &Transaction, initiate: &TransactionEvent) -> Evidence {
+    let Some(id) = initiate.request_id.as_deref() else {
+        return Evidence::Pending(None);
+    };
+    match completion_of(tx, id) {
+        Some(done) if done.success => Evidence::Done,
+        Some(done) => Evidence::Failed(event_failure(done)),
+        None => Evidence::Pending(Some(id.to_string())),
+    }
 }
 
 impl Witness {
@@ -143,39 +210,130 @@ impl Witness {
                         .iter()
                         .any(|e| e.event == TransactionEventKind::Void && e.success)
                 {
-                    Evidence::Done
-                } else {
-                    Evidence::Absent
+                    return Evidence::Done;
+                }
+                match tx
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| e.event == TransactionEventKind::InitiateVoid && e.success)
+                {
+                    Some(initiate) => queued(tx, initiate),
+                    None => Evidence::Absent,
                 }
             }
-            Witness::Reference {
+            Witness::Event {
                 done,
                 pending,
                 reference,
+                amount,
                 before,
             } => {
-                let fresh = tx.events.iter().filter(|e| {
-                    e.event_reference.as_deref() == Some(reference.as_str())
-                        && !e.id.as_ref().is_some_and(|id| before.contains(id))
-                });
+                let ours = |e: &&TransactionEvent| match reference {
+                    Some(r) => e.event_reference.as_deref() == Some(r.as_str()),
+                    None => e.amount == Some(*amount),
+                };
                 let mut failed = None;
-                let mut queued = None;
-                for e in fresh {
+                let mut waiting = None;
+                for e in before.fresh(tx).filter(ours) {
                     if &e.event == done {
                         if e.success {
                             return Evidence::Done;
                         }
                         failed = Some(e);
                     } else if &e.event == pending && e.success {
-                        queued = Some(e.request_id.clone().or_else(|| e.id.clone()));
+                        waiting = Some(queued(tx, e));
                     }
                 }
-                match (failed, queued) {
-                    (_, Some(id)) => Evidence::Pending(id),
-                    (Some(e), None) => Evidence::Failed(event_failure(e)),
+                match (waiting, failed) {
+                    (Some(evidence), _) => evidence,
+                    (None, Some(e)) => Evidence::Failed(event_failure(e)),
                     (None, None) => Evidence::Absent,
                 }
             }
+        }
+    }
+}
+
+/// The writes of one client that are running, and those whose outcome stayed unknown.
+///
+/// A second capture, refund or void of the same operation (same transaction, same reference —
+/// or, without a reference, the same amount) while the first is still running waits for the
+/// first and returns its result instead of sending again: a double click, a job run twice, or
+/// a retry after the caller stopped waiting.
+#[derive(Default)]
+pub(crate) struct WriteRegistry {
+    state: std::sync::Mutex<RegistryState>,
+}
+
+type SharedWrite = futures_util::future::Shared<BoxFuture<'static, Result<Operation>>>;
+
+#[derive(Default)]
+struct RegistryState {
+    running: HashMap<String, SharedWrite>,
+    /// Writes sent without a reference whose outcome stayed unknown: the events that were
+    /// there before them, so the next call of the same shape first looks for their event.
+    unknown: HashMap<String, Before>,
+    /// Writes with a reference that Dintero accepted (202): their `event-request-id`. They
+    /// are never sent again, even if the transaction does not show their `INITIATE_*` event.
+    accepted: HashMap<String, Option<String>>,
+}
+
+impl WriteRegistry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, RegistryState> {
+        // A panic while holding this lock leaves plain maps behind: still usable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl std::fmt::Debug for WriteRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteRegistry")
+            .field("running", &self.lock().running.len())
+            .finish()
+    }
+}
+
+/// A capture, refund or void, ready to be sent.
+struct Write {
+    op: &'static str,
+    transaction_id: String,
+    req: Request,
+    kind: WriteKind,
+}
+
+/// What kind of write [`Transactions::write_once`] sends.
+enum WriteKind {
+    /// A capture or refund of `amount`, with the caller's reference or none.
+    Event {
+        done: TransactionEventKind,
+        pending: TransactionEventKind,
+        reference: Option<String>,
+        amount: i64,
+    },
+    Void,
+}
+
+impl Write {
+    /// What identifies "the same operation" within this client.
+    fn key(&self) -> String {
+        match &self.kind {
+            WriteKind::Event {
+                reference: Some(r), ..
+            } => format!("{}\n{}\nreference\n{r}", self.op, self.transaction_id),
+            WriteKind::Event {
+                reference: None,
+                amount,
+                ..
+            } => format!("{}\n{}\namount\n{amount}", self.op, self.transaction_id),
+            WriteKind::Void => format!("void\n{}", self.transaction_id),
+        }
+    }
+
+    fn reference(&self) -> Option<&str> {
+        match &self.kind {
+            WriteKind::Event { reference, .. } => reference.as_deref(),
+            WriteKind::Void => None,
         }
     }
 }
@@ -236,12 +394,15 @@ impl Transactions<'_> {
     }
 
     /// Captures `request.amount`: `POST /v1/transactions/{id}/capture`, exactly once (see the
-    /// module docs). Returns the reference used in [`Operation::reference`].
+    /// module docs).
     ///
-    /// With your own `capture_reference`, the transaction is read first: if a capture with
-    /// that reference and the same amount already succeeded, that capture is returned
-    /// (`reconciled` is true) instead of capturing again, so calling again after an "outcome
-    /// unknown" error is safe. The same reference with another amount is refused.
+    /// With a `capture_reference`, Dintero records it on the capture event (and on the
+    /// settlement report); without one, Dintero uses the session's `order.event_reference`.
+    /// The transaction is read first (one extra GET): if a capture with your reference and the
+    /// same amount already succeeded, that capture is returned (`reconciled` is true) instead
+    /// of capturing again, so calling again after an "outcome unknown" error is safe; if it was
+    /// accepted (202) and is still being processed, `accepted` is returned. The same reference
+    /// with another amount is refused.
     pub async fn capture(
         &self,
         transaction_id: &str,
@@ -249,28 +410,29 @@ impl Transactions<'_> {
     ) -> Result<Operation> {
         check_id("transaction_id", transaction_id)?;
         validate_operation_items("capture", request.amount, &request.items)?;
-        let mut body = request.clone();
-        let own = body.capture_reference.clone();
-        if let Some(r) = &own {
+        let reference = request.capture_reference.clone();
+        if let Some(r) = &reference {
             check_reference("capture_reference", r)?;
         }
-        let reference = own.clone().unwrap_or_else(|| generate_reference("cap"));
-        body.capture_reference = Some(reference.clone());
         let t = &self.client.inner;
         let req = Request::new(
             Method::POST,
             t.checkout_url(&format!("/v1/transactions/{transaction_id}/capture")),
             "capture",
         )
-        .json_body(&body)?;
-        let kind = WriteKind::Reference {
-            done: TransactionEventKind::Capture,
-            pending: TransactionEventKind::InitiateCapture,
-            reference,
-            caller_chose: own.is_some(),
-        };
-        self.run_detached(transaction_id, req, "capture", request.amount, kind)
-            .await
+        .json_body(request)?;
+        self.run_detached(Write {
+            op: "capture",
+            transaction_id: transaction_id.to_string(),
+            req,
+            kind: WriteKind::Event {
+                done: TransactionEventKind::Capture,
+                pending: TransactionEventKind::InitiateCapture,
+                reference,
+                amount: request.amount,
+            },
+        })
+        .await
     }
 
     /// [`Transactions::capture`] from a JSON payload.
@@ -279,33 +441,34 @@ impl Transactions<'_> {
         self.capture(transaction_id, &request).await
     }
 
-    /// Refunds `request.amount` of captured money, exactly once. A `refund_reference` of your
-    /// own behaves as described for [`Transactions::capture`].
+    /// Refunds `request.amount` of captured money, exactly once. A `refund_reference` behaves
+    /// as a `capture_reference` does for [`Transactions::capture`].
     pub async fn refund(&self, transaction_id: &str, request: &RefundRequest) -> Result<Operation> {
         check_id("transaction_id", transaction_id)?;
         validate_operation_items("refund", request.amount, &request.items)?;
-        let mut body = request.clone();
-        let own = body.refund_reference.clone();
-        if let Some(r) = &own {
+        let reference = request.refund_reference.clone();
+        if let Some(r) = &reference {
             check_reference("refund_reference", r)?;
         }
-        let reference = own.clone().unwrap_or_else(|| generate_reference("ref"));
-        body.refund_reference = Some(reference.clone());
         let t = &self.client.inner;
         let req = Request::new(
             Method::POST,
             t.checkout_url(&format!("/v1/transactions/{transaction_id}/refund")),
             "refund",
         )
-        .json_body(&body)?;
-        let kind = WriteKind::Reference {
-            done: TransactionEventKind::Refund,
-            pending: TransactionEventKind::InitiateRefund,
-            reference,
-            caller_chose: own.is_some(),
-        };
-        self.run_detached(transaction_id, req, "refund", request.amount, kind)
-            .await
+        .json_body(request)?;
+        self.run_detached(Write {
+            op: "refund",
+            transaction_id: transaction_id.to_string(),
+            req,
+            kind: WriteKind::Event {
+                done: TransactionEventKind::Refund,
+                pending: TransactionEventKind::InitiateRefund,
+                reference,
+                amount: request.amount,
+            },
+        })
+        .await
     }
 
     /// [`Transactions::refund`] from a JSON payload.
@@ -324,8 +487,13 @@ impl Transactions<'_> {
             t.checkout_url(&format!("/v1/transactions/{transaction_id}/void")),
             "void",
         );
-        self.run_detached(transaction_id, req, "void", 0, WriteKind::Void)
-            .await
+        self.run_detached(Write {
+            op: "void",
+            transaction_id: transaction_id.to_string(),
+            req,
+            kind: WriteKind::Void,
+        })
+        .await
     }
 
     /// Extends or changes the authorization: `POST /v1/transactions/{id}/authorization`.
@@ -376,9 +544,12 @@ impl Transactions<'_> {
             .json("the transaction")
     }
 
-    /// Waits until the event queued by a 202 answer (`event_request_id`) lands, polling with
-    /// backoff, and returns the transaction then. Fails with [`ErrorKind::Timeout`] after
-    /// `timeout`, or with the event's error when it did not succeed.
+    /// Waits until the operation Dintero accepted with 202 (`event_request_id`) completes,
+    /// polling with backoff, and returns the transaction then. Dintero first records an
+    /// `INITIATE_*` event whose `request_id` is `event_request_id`; the operation is done when
+    /// a completion event with `correlation_request_id` = `event_request_id` appears. Fails with
+    /// [`ErrorKind::Timeout`] after `timeout`, or with the completion event's error
+    /// ([`ErrorKind::Conflict`], Dintero's code and message) when it did not succeed.
     pub async fn wait_for_event(
         &self,
         transaction_id: &str,
@@ -393,10 +564,7 @@ impl Transactions<'_> {
         let mut pause = Duration::from_millis(50);
         loop {
             let tx = self.get(transaction_id, &[]).await?;
-            if let Some(event) = tx.events.iter().find(|e| {
-                e.correlation_request_id.as_deref() == Some(event_request_id)
-                    || e.request_id.as_deref() == Some(event_request_id)
-            }) {
+            if let Some(event) = completion_of(&tx, event_request_id) {
                 if event.success {
                     return Ok(tx);
                 }
@@ -406,7 +574,7 @@ impl Transactions<'_> {
             if now >= deadline {
                 return Err(Error::new(
                     ErrorKind::Timeout,
-                    format!("wait_for_event: no event for request {event_request_id} on {transaction_id} within {timeout:?}"),
+                    format!("wait_for_event: no completion event for request {event_request_id} on {transaction_id} within {timeout:?}"),
                 ));
             }
             tokio::time::sleep(pause.min(deadline - now)).await;
@@ -415,118 +583,184 @@ impl Transactions<'_> {
     }
 
     /// Runs a write in a task of its own, so a caller that stops waiting (a cancelled asyncio
-    /// task or coroutine, a dropped future, a timeout around the call) does not abandon it
-    /// halfway through reconciliation: it runs to its end and its outcome lands on the
-    /// transaction. A panic inside becomes an error, never an unwind into the caller.
-    async fn run_detached(
-        &self,
-        transaction_id: &str,
-        req: Request,
-        op: &'static str,
-        amount: i64,
-        kind: WriteKind,
-    ) -> Result<Operation> {
-        let client = self.client.clone();
-        let id = transaction_id.to_string();
-        let task = tokio::spawn(async move {
-            client
-                .transactions()
-                .write_once(&id, &req, op, amount, kind)
-                .await
-        });
-        match task.await {
-            Ok(result) => result,
-            Err(e) => Err(Error::new(
-                ErrorKind::Server,
-                format!(
-                    "{op}: the SDK's task {}; re-read the transaction before deciding to retry",
-                    if e.is_panic() {
-                        "panicked"
-                    } else {
-                        "was cancelled"
-                    }
-                ),
-            )),
-        }
+    /// task, a dropped future, a timeout around the call) does not abandon it halfway through
+    /// reconciliation: it runs to its end and its outcome lands on the transaction. While it
+    /// runs, the same write from this client (see [`WriteRegistry`]) joins it instead of
+    /// sending again. A panic inside becomes an error, never an unwind into the caller.
+    async fn run_detached(&self, write: Write) -> Result<Operation> {
+        let key = write.key();
+        let shared = {
+            let mut state = self.client.writes.lock();
+            if let Some(running) = state.running.get(&key) {
+                tracing::info!(
+                    op = write.op,
+                    transaction_id = %write.transaction_id,
+                    "the same write is already running in this client: waiting for its result"
+                );
+                running.clone()
+            } else {
+                let client = self.client.clone();
+                let op = write.op;
+                let reference = write.reference().map(str::to_string);
+                let task_key = key.clone();
+                let task = tokio::spawn(async move {
+                    // Leaves the registry however the task ends, a panic included.
+                    let _leave = Leave {
+                        client: client.clone(),
+                        key: task_key.clone(),
+                    };
+                    client.transactions().write_once(&write, &task_key).await
+                });
+                let joined: BoxFuture<'static, Result<Operation>> = Box::pin(async move {
+                    task.await.unwrap_or_else(|e| {
+                        Err(Error::new(
+                            ErrorKind::Server,
+                            format!(
+                                "{op}: the SDK's task {}; call {op} again with the same reference, or re-read the transaction",
+                                if e.is_panic() { "panicked" } else { "was cancelled" }
+                            ),
+                        )
+                        .with_reference(reference.as_deref())
+                        .with_outcome_unknown())
+                    })
+                });
+                let shared = joined.shared();
+                state.running.insert(key, shared.clone());
+                shared
+            }
+        };
+        shared.await
     }
 
     /// Sends a capture, refund or void so that it takes effect at most once, and reports
     /// what happened. See the module docs.
-    async fn write_once(
-        &self,
-        transaction_id: &str,
-        req: &Request,
-        op: &str,
-        amount: i64,
-        kind: WriteKind,
-    ) -> Result<Operation> {
+    async fn write_once(&self, write: &Write, key: &str) -> Result<Operation> {
         let t = &self.client.inner;
-        let (witness, reference) = match kind {
-            WriteKind::Void => (Witness::Voided, None),
-            WriteKind::Reference {
+        let op = write.op;
+        let transaction_id = write.transaction_id.as_str();
+        let reference = write.reference().map(str::to_string);
+        let with_ref = |e: Error| e.with_reference(reference.as_deref());
+        let done_op = |state, transaction, event_request_id| Operation {
+            state,
+            transaction,
+            event_request_id,
+            reference: reference.clone(),
+            reconciled: true,
+            request_id: None,
+        };
+        let witness = match &write.kind {
+            WriteKind::Void => Witness::Voided,
+            WriteKind::Event {
                 done,
                 pending,
                 reference,
-                caller_chose,
+                amount,
             } => {
-                let mut before = HashSet::new();
-                if caller_chose {
-                    // A reference of the caller's own may already be on the transaction: from
-                    // an earlier call that ended "outcome unknown" (then its result is ours),
-                    // or from another operation (then it cannot identify this one).
-                    let tx = self.get(transaction_id, &[]).await?;
-                    let mut replay = None;
-                    for e in tx
-                        .events
-                        .iter()
-                        .filter(|e| e.event_reference.as_deref() == Some(reference.as_str()))
-                    {
-                        if e.event == done && e.success {
-                            if e.amount != Some(amount) {
-                                return Err(Error::invalid_input(format!(
-                                    "{op}: reference {reference:?} was already used for a {op} of {} on this transaction (this call asks for {amount}); use one reference per {op}",
-                                    e.amount.unwrap_or(0)
-                                )));
-                            }
-                            replay = Some(());
-                        }
-                        if let Some(id) = &e.id {
-                            before.insert(id.clone());
-                        }
-                    }
-                    if replay.is_some() {
-                        return Ok(Operation {
-                            state: OperationState::Completed,
-                            transaction: tx,
-                            event_request_id: None,
-                            reference: Some(reference),
-                            reconciled: true,
-                            request_id: None,
-                        });
+                // Read first: this write may already be on the transaction (an earlier call
+                // that ended "outcome unknown", or one Dintero accepted with 202), and its own
+                // event must be told apart from the ones already there.
+                let tx = self.get(transaction_id, &[]).await.map_err(with_ref)?;
+                let earlier = self.client.writes.lock().unknown.remove(key);
+                if let Some(r) = reference {
+                    if let Some(e) = tx.events.iter().find(|e| {
+                        &e.event == done
+                            && e.success
+                            && e.event_reference.as_deref() == Some(r.as_str())
+                            && e.amount != Some(*amount)
+                    }) {
+                        return Err(with_ref(Error::invalid_input(format!(
+                            "{op}: reference {r:?} was already used for a {op} of {} on this transaction (this call asks for {amount}); use one reference per {op}",
+                            e.amount.unwrap_or(0)
+                        ))));
                     }
                 }
-                let witness = Witness::Reference {
-                    done,
-                    pending,
+                let probe = Witness::Event {
+                    done: done.clone(),
+                    pending: pending.clone(),
                     reference: reference.clone(),
-                    before,
+                    amount: *amount,
+                    // With a reference every event carrying it is ours; without one, only
+                    // events newer than an earlier call whose outcome stayed unknown.
+                    before: match (reference, &earlier) {
+                        (Some(_), _) => Before::default(),
+                        (None, Some(b)) => b.clone(),
+                        (None, None) => Before::of(&tx),
+                    },
                 };
-                (witness, Some(reference))
+                match probe.look(&tx) {
+                    Evidence::Done => {
+                        tracing::info!(
+                            op,
+                            transaction_id,
+                            "the write had already taken effect: returning it"
+                        );
+                        return Ok(done_op(OperationState::Completed, tx, None));
+                    }
+                    Evidence::Pending(id) => {
+                        tracing::info!(
+                            op,
+                            transaction_id,
+                            "the write was accepted earlier and is still being processed"
+                        );
+                        return Ok(done_op(OperationState::Accepted, tx, id));
+                    }
+                    Evidence::Absent if reference.is_some() => {
+                        let known = self.client.writes.lock().accepted.get(key).cloned();
+                        if let Some(id) = known {
+                            tracing::info!(
+                                op,
+                                transaction_id,
+                                "the write was accepted earlier (202): not sending it again"
+                            );
+                            return Ok(done_op(OperationState::Accepted, tx, id));
+                        }
+                    }
+                    // Failed before, or never there: send it (again).
+                    Evidence::Failed(_) | Evidence::Absent => {
+                        self.client.writes.lock().accepted.remove(key);
+                    }
+                }
+                Witness::Event {
+                    done: done.clone(),
+                    pending: pending.clone(),
+                    reference: reference.clone(),
+                    amount: *amount,
+                    before: earlier.unwrap_or_else(|| Before::of(&tx)),
+                }
             }
         };
-        let with_ref = |e: Error| e.with_reference(reference.as_deref());
+        // Outcome unknown: without a reference, remember what was there before, so the next
+        // call of the same shape looks for this write's event first.
+        let unknown = |e: Error| {
+            if let (Witness::Event { before, .. }, None) = (&witness, &reference) {
+                self.client
+                    .writes
+                    .lock()
+                    .unknown
+                    .insert(key.to_string(), before.clone());
+            }
+            with_ref(e.with_outcome_unknown())
+        };
         let max = t.config.retry.max_attempts;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let failure: Failure = match t.execute(req, Mode::Once).await {
-                Ok(response) => match self
-                    .operation_from(transaction_id, &response, reference.clone())
-                    .await
-                {
-                    Ok(op) => return Ok(op),
+            let failure: Failure = match t.execute(&write.req, Mode::Once).await {
+                Ok(response) => match self.operation_from(write, &witness, &response).await {
+                    Ok(done) => {
+                        if done.state == OperationState::Accepted && reference.is_some() {
+                            self.client
+                                .writes
+                                .lock()
+                                .accepted
+                                .insert(key.to_string(), done.event_request_id.clone());
+                        }
+                        return Ok(done);
+                    }
+                    Err(Reply::Final(e)) => return Err(with_ref(e)),
+                    Err(Reply::Unknown(e)) => return Err(unknown(e)),
                     // A 200 we cannot read: it probably worked. Check, never repeat blindly.
-                    Err(error) => Failure {
+                    Err(Reply::Unreadable(error)) => Failure {
                         error,
                         maybe_applied: true,
                         retryable: true,
@@ -536,10 +770,11 @@ impl Transactions<'_> {
                 Err(f) => f,
             };
             if failure.maybe_applied {
-                // No answer at all (timeout, cut connection) means Dintero may still be at
-                // work: keep looking for the reconcile window before concluding it is absent.
-                // With an answer (5xx, unreadable 200), Dintero is done: one look is enough.
-                let no_answer = failure.error.status().is_none();
+                // No answer from Dintero (timeout, cut connection, a gateway's 502/503/504)
+                // means it may still be at work: keep looking for the reconcile window before
+                // concluding the write is absent. With Dintero's own answer (its 5xx error
+                // body, an unreadable 200), it is done: one look is enough.
+                let no_answer = got_no_answer(&failure);
                 let window = if no_answer {
                     t.config.reconcile_window
                 } else {
@@ -550,38 +785,35 @@ impl Transactions<'_> {
                     .await
                 {
                     Ok((Evidence::Done, transaction)) => {
-                        tracing::debug!(
+                        tracing::info!(
                             op,
                             transaction_id,
                             "ambiguous failure reconciled: the operation had taken effect"
                         );
-                        return Ok(Operation {
-                            state: OperationState::Completed,
-                            transaction,
-                            event_request_id: None,
-                            reference,
-                            reconciled: true,
-                            request_id: None,
-                        });
+                        return Ok(done_op(OperationState::Completed, transaction, None));
                     }
                     Ok((Evidence::Pending(id), transaction)) => {
-                        return Ok(Operation {
-                            state: OperationState::Accepted,
-                            transaction,
-                            event_request_id: id,
-                            reference,
-                            reconciled: true,
-                            request_id: None,
-                        });
+                        return Ok(done_op(OperationState::Accepted, transaction, id));
                     }
                     Ok((Evidence::Failed(e), _)) => return Err(with_ref(e)),
-                    Ok((Evidence::Absent, _)) => {}
+                    Ok((Evidence::Absent, _)) => {
+                        tracing::info!(
+                            op,
+                            transaction_id,
+                            attempt,
+                            "ambiguous failure reconciled: the operation is absent"
+                        );
+                    }
                     Err(reread) => {
-                        return Err(with_ref(outcome_unknown(op, &failure.error, &reread)))
+                        return Err(unknown(outcome_unknown(op, &failure.error, &reread)))
                     }
                 }
                 if !failure.retryable || attempt >= max {
-                    return Err(with_ref(failure.error));
+                    return Err(if no_answer {
+                        unknown(failure.error)
+                    } else {
+                        with_ref(failure.error)
+                    });
                 }
                 continue;
             }
@@ -620,45 +852,87 @@ impl Transactions<'_> {
         }
     }
 
+    /// Reads a 2xx answer to a write. A 200 is checked: the write's own event must not have
+    /// failed. A 202 is decided by its status, never resent.
     async fn operation_from(
         &self,
-        transaction_id: &str,
+        write: &Write,
+        witness: &Witness,
         response: &Response,
-        reference: Option<String>,
-    ) -> Result<Operation> {
+    ) -> std::result::Result<Operation, Reply> {
         let accepted = response.status == 202;
         let event_request_id = response.header("event-request-id");
-        let transaction: Transaction = match response.json("the transaction") {
-            Ok(tx) => tx,
-            // A 202 is decided by its status: the body is a courtesy. Never resend a queued
-            // operation because its body was unreadable.
-            Err(_) if accepted => self.get(transaction_id, &[]).await?,
-            Err(e) => return Err(e),
-        };
-        Ok(Operation {
-            state: if accepted {
-                OperationState::Accepted
-            } else {
-                OperationState::Completed
-            },
+        let operation = |state, transaction, reconciled| Operation {
+            state,
             transaction,
-            event_request_id,
-            reference,
-            reconciled: false,
+            event_request_id: event_request_id.clone(),
+            reference: write.reference().map(str::to_string),
+            reconciled,
             request_id: response.request_id(),
-        })
+        };
+        if accepted {
+            return match response.json::<Transaction>("the transaction") {
+                Ok(tx) => Ok(operation(OperationState::Accepted, tx, false)),
+                // The body is a courtesy: read the transaction instead. If that fails too, the
+                // write is still queued at Dintero: say so, never resend it.
+                Err(_) => match self.get(&write.transaction_id, &[]).await {
+                    Ok(tx) => Ok(operation(OperationState::Accepted, tx, true)),
+                    Err(e) => Err(Reply::Unknown(Error::new(
+                        e.kind(),
+                        format!(
+                            "{}: Dintero accepted it for processing (202, event-request-id {}), but its answer and the re-read could not be read ({}); call {} again with the same reference to learn the outcome",
+                            write.op,
+                            event_request_id.as_deref().unwrap_or("unknown"),
+                            e.message(),
+                            write.op
+                        ),
+                    ))),
+                },
+            };
+        }
+        let tx: Transaction = response
+            .json("the transaction")
+            .map_err(Reply::Unreadable)?;
+        match witness.look(&tx) {
+            // Dintero answered 200, and the event says the write failed (e.g. the acquirer
+            // refused the capture): an error, not to be retried.
+            Evidence::Failed(e) => Err(Reply::Final(e.with_request_id(response.request_id()))),
+            _ => Ok(operation(OperationState::Completed, tx, false)),
+        }
     }
 }
 
-/// What kind of write [`Transactions::write_once`] sends.
-enum WriteKind {
-    Reference {
-        done: TransactionEventKind,
-        pending: TransactionEventKind,
-        reference: String,
-        caller_chose: bool,
-    },
-    Void,
+/// How a 2xx answer to a write went wrong.
+enum Reply {
+    /// Known outcome: do not retry.
+    Final(Error),
+    /// Accepted, but nothing more is known.
+    Unknown(Error),
+    /// The body could not be read: reconcile.
+    Unreadable(Error),
+}
+
+/// Removes a finished write from the registry when its task ends, however it ends.
+struct Leave {
+    client: Client,
+    key: String,
+}
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        self.client.writes.lock().running.remove(&self.key);
+    }
+}
+
+/// True when a failed attempt got no answer from Dintero itself: nothing came back (timeout,
+/// cut connection), or a gateway in front of Dintero answered 502/503/504 without Dintero's
+/// error body, while Dintero may still be applying the write.
+fn got_no_answer(failure: &Failure) -> bool {
+    match failure.error.status() {
+        None => true,
+        Some(502..=504) => failure.error.code().is_none(),
+        Some(_) => false,
+    }
 }
 
 fn list_query(filter: &ListTransactions) -> String {
@@ -690,16 +964,38 @@ fn list_query(filter: &ListTransactions) -> String {
     q.finish()
 }
 
-fn event_failure(event: &crate::models::TransactionEvent) -> Error {
-    let (code, message) = match &event.error {
-        Some(err) => (
-            err.code.clone(),
-            err.message.clone().unwrap_or_else(|| "no message".into()),
-        ),
-        None => (None, "no error details".into()),
+/// The error of a write whose event Dintero recorded as failed. Its kind comes from the
+/// event's error: [`ErrorKind::Server`] (transient) when Dintero says retrying may help
+/// (`retry_policy.retry_codes` with `RETRY_IMMEDIATELY` / `RETRY_AFTER_DELAY`, or a `TIMEOUT`
+/// code), otherwise [`ErrorKind::Conflict`] (the acquirer or the transaction refused it).
+fn event_failure(event: &TransactionEvent) -> Error {
+    let (code, message, retry) = match &event.error {
+        Some(err) => {
+            let retry_codes = err
+                .extra
+                .get("retry_policy")
+                .and_then(|p| p.get("retry_codes"))
+                .and_then(Value::as_array);
+            let retry = retry_codes.is_some_and(|codes| {
+                codes
+                    .iter()
+                    .any(|c| matches!(c.as_str(), Some("RETRY_IMMEDIATELY" | "RETRY_AFTER_DELAY")))
+            }) || err.code.as_deref() == Some("TIMEOUT");
+            (
+                err.code.clone(),
+                err.message.clone().unwrap_or_else(|| "no message".into()),
+                retry,
+            )
+        }
+        None => (None, "no error details".into(), false),
+    };
+    let kind = if retry {
+        ErrorKind::Server
+    } else {
+        ErrorKind::Conflict
     };
     Error::new(
-        ErrorKind::Server,
+        kind,
         format!("{} failed at Dintero: {message}", event.event),
     )
     .with_code(code)

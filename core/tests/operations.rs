@@ -230,6 +230,7 @@ async fn pay_capture_refund_flow() {
             &CaptureRequest {
                 amount: 29990,
                 items: vec![line("1", 29990)],
+                capture_reference: Some("ship-chair".into()),
                 ..Default::default()
             },
         )
@@ -240,7 +241,8 @@ async fn pay_capture_refund_flow() {
         partial.transaction.status,
         TransactionStatus::PartiallyCaptured
     );
-    let reference = partial.reference.clone().expect("a reference is generated");
+    let reference = partial.reference.clone().expect("the caller's reference");
+    assert_eq!(reference, "ship-chair");
     assert!(partial
         .transaction
         .event_with_reference(&TransactionEventKind::Capture, &reference)
