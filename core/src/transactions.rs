@@ -71,7 +71,8 @@ pub struct Operation {
     pub transaction: Transaction,
     /// The `event-request-id` of a 202 answer.
     pub event_request_id: Option<String>,
-    /// The capture or refund reference used (generated when the caller gave none).
+    /// The capture or refund reference sent: the caller's own, or `None` when none was given
+    /// (Dintero then records the session's `order.event_reference`).
     pub reference: Option<String>,
     /// True when an attempt failed ambiguously and the result was found by re-reading.
     pub reconciled: bool,
