@@ -33,6 +33,9 @@ pub(crate) enum Op {
         amount: Option<i64>,
         reference: Option<String>,
         reason: Option<String>,
+        final_authorization: bool,
+        description: Option<String>,
+        items: Option<Vec<Value>>,
     },
 }
 
@@ -168,11 +171,48 @@ pub(crate) fn parse_extend(body: &Map<String, Value>) -> Result<Op, ApiError> {
     let amount = int_field(&mut p, body, "amount", "", false, 1);
     let reference = opt_string(&mut p, body, "reference");
     let reason = opt_string(&mut p, body, "reason");
+    let description = opt_string(&mut p, body, "description");
+    let final_authorization = match body.get("final_authorization") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            p.add("final_authorization", "must be a boolean");
+            false
+        }
+    };
+    let items = match body.get("items") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match item.as_object() {
+                    Some(obj) => {
+                        int_field(
+                            &mut p,
+                            obj,
+                            "amount",
+                            &format!("items[{i}]."),
+                            false,
+                            i64::MIN,
+                        );
+                    }
+                    None => p.add(format!("items[{i}]"), "must be an object"),
+                }
+            }
+            Some(items.clone())
+        }
+        Some(_) => {
+            p.add("items", "must be an array");
+            None
+        }
+    };
     p.into_result()?;
     Ok(Op::Extend {
         amount,
         reference,
         reason,
+        final_authorization,
+        description,
+        items,
     })
 }
 
@@ -266,6 +306,13 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
             Ok(())
         }
         Op::Extend { amount, .. } => {
+            if !tx.pre_authorized {
+                return Err(illegal(
+                    tx,
+                    op,
+                    "it was not pre-authorized (session configuration.pre_authorization: true)",
+                ));
+            }
             if !matches!(tx.status, Authorized | PartiallyCaptured) {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -275,6 +322,13 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
                         tx.id,
                         tx.status.as_str()
                     ),
+                ));
+            }
+            if tx.final_authorized {
+                return Err(illegal(
+                    tx,
+                    op,
+                    "a final authorization (final_authorization: true) closed it",
                 ));
             }
             if let Some(a) = amount {
@@ -425,10 +479,15 @@ pub(crate) async fn apply(
         }
         Op::Refund { amount, .. } => tx.refunded += amount,
         Op::Void => tx.voided = true,
-        Op::Extend { amount, .. } => {
+        Op::Extend {
+            amount,
+            final_authorization,
+            ..
+        } => {
             if let Some(a) = amount {
                 tx.amount = *a;
             }
+            tx.final_authorized |= *final_authorization;
         }
     }
     tx.status = tx.derived_status();
@@ -524,11 +583,22 @@ fn event(
             amount,
             reference,
             reason,
+            description,
+            items,
+            ..
         } => {
             ev.amount = Some(amount.unwrap_or(tx.amount));
             ev.event_reference = reference.clone();
+            ev.items = items.clone();
+            let mut m = Map::new();
             if let Some(r) = reason {
-                ev.metadata = Some(json!({"reason": r}));
+                m.insert("reason".into(), json!(r));
+            }
+            if let Some(d) = description {
+                m.insert("description".into(), json!(d));
+            }
+            if !m.is_empty() {
+                ev.metadata = Some(Value::Object(m));
             }
         }
     }

@@ -280,3 +280,68 @@ async fn event_status_is_the_transaction_status_after_the_event() {
         "PARTIALLY_CAPTURED_REFUNDED"
     );
 }
+
+#[tokio::test]
+async fn final_capture_releases_the_rest_and_refuses_later_captures() {
+    let env = start().await;
+    let (_, tid) = env.paid(session_body()).await;
+    let cap = format!("/v1/transactions/{tid}/capture");
+    let r = env
+        .post(&cap, json!({"amount": 10000, "final_capture": true}))
+        .await;
+    assert_eq!(r.ok()["status"], "CAPTURED");
+    assert_eq!(last_event(&r.body)["transaction_status"], "CAPTURED");
+    let m = env.post(&cap, json!({"amount": 100})).await.error(400);
+    assert!(m.contains("final_capture"), "{m}");
+    env.post(&cap, json!({"amount": 1, "final_capture": "yes"}))
+        .await
+        .error(400);
+    // What was captured can still be refunded, in full.
+    let r = env
+        .post(
+            &format!("/v1/transactions/{tid}/refund"),
+            json!({"amount": 10000}),
+        )
+        .await;
+    assert_eq!(r.ok()["status"], "REFUNDED");
+}
+
+#[tokio::test]
+async fn authorization_changes_need_a_pre_authorization() {
+    let env = start().await;
+    let (_, tid) = env.paid(session_body()).await;
+    let m = env
+        .post(
+            &format!("/v1/transactions/{tid}/authorization"),
+            json!({"amount": 50000}),
+        )
+        .await
+        .error(400);
+    assert!(m.contains("pre-authorized"), "{m}");
+    assert_eq!(env.tx(&tid).await["amount"], 43880);
+
+    let mut body = session_body();
+    body["configuration"] = json!({"pre_authorization": true});
+    let (_, tid) = env.paid(body).await;
+    let ext = format!("/v1/transactions/{tid}/authorization");
+    let r = env
+        .post(
+            &ext,
+            json!({"amount": 50000, "description": "extra chair",
+                   "items": [{"line_id": "1", "amount": 36110}]}),
+        )
+        .await;
+    assert_eq!(r.ok()["amount"], 50000);
+    let ev = last_event(&r.body);
+    assert_eq!(ev["event"], "AUTHORIZE");
+    assert_eq!(ev["metadata"]["description"], "extra chair");
+    let r = env
+        .post(&ext, json!({"amount": 48000, "final_authorization": true}))
+        .await;
+    assert_eq!(r.ok()["amount"], 48000);
+    let m = env.post(&ext, json!({"amount": 49000})).await.error(400);
+    assert!(m.contains("final_authorization"), "{m}");
+    env.post(&ext, json!({"final_authorization": 1}))
+        .await
+        .error(400);
+}
