@@ -345,3 +345,115 @@ async fn authorization_changes_need_a_pre_authorization() {
         .await
         .error(400);
 }
+
+#[tokio::test]
+async fn the_request_log_keeps_query_and_body() {
+    let env = start().await;
+    let (_, tid) = env.paid(session_body()).await;
+    env.post(
+        &format!("/v1/transactions/{tid}/capture"),
+        json!({"amount": 1000, "capture_reference": "logged"}),
+    )
+    .await
+    .ok();
+    env.get("/v1/transactions?limit=5&status=CAPTURED&status=AUTHORIZED")
+        .await
+        .ok();
+    // A body longer than the cap is cut, and says so.
+    let long = "x".repeat(100_000);
+    env.put(
+        &format!("/v1/transactions/{tid}"),
+        json!({"merchant_reference_2": long}),
+    )
+    .await
+    .ok();
+    let r = env.control(Method::GET, "/_emulator/requests", None).await;
+    let recent = r.ok()["recent"].as_array().unwrap().clone();
+    let find = |route: &str| {
+        recent
+            .iter()
+            .find(|x| x["route"] == route)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {route} in {recent:?}"))
+    };
+    let cap = find("capture");
+    let sent: Value = serde_json::from_str(cap["body"].as_str().unwrap()).unwrap();
+    assert_eq!(sent["capture_reference"], "logged");
+    assert_eq!(cap["body_truncated"], false);
+    assert_eq!(cap["query"], Value::Null);
+    let list = find("list_transactions");
+    assert_eq!(list["query"], "limit=5&status=CAPTURED&status=AUTHORIZED");
+    assert_eq!(list["body"], Value::Null);
+    let put = find("update_transaction");
+    assert_eq!(put["body"].as_str().unwrap().len(), 64 * 1024);
+    assert_eq!(put["body_truncated"], true);
+}
+
+#[tokio::test]
+async fn errors_of_the_http_layer_carry_the_error_body() {
+    let env = start().await;
+    // 414: a request target over 8 KiB.
+    let r = env
+        .get(&format!(
+            "/v1/transactions?merchant_reference={}",
+            "a".repeat(10_000)
+        ))
+        .await;
+    assert!(r.error(414).contains("8192"));
+    // 431: headers over 32 KiB.
+    let big = "b".repeat(40_000);
+    let r = env
+        .raw(Method::GET, "/v1/transactions", None, &[("x-big", &big)])
+        .await;
+    r.error(431);
+    // 400 from the path extractor (not UTF-8 after decoding).
+    env.get("/v1/transactions/%FF%FE").await.error(400);
+    // bad JSON, and a JSON body that is not an object
+    let tok = format!("Bearer {}", env.token().await);
+    let resp = env
+        .http
+        .post(format!("{}/v1/sessions-profile", env.base))
+        .header("authorization", &tok)
+        .header("content-type", "text/plain")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    contract().check("Error", &body);
+    // 404 and 405
+    env.get("/v1/nowhere").await.error(404);
+    env.call(Method::DELETE, "/v1/transactions", None)
+        .await
+        .error(405);
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_gets_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let env = start_with(dintero_emulator::EmulatorConfig {
+        body_read_timeout: Duration::from_millis(300),
+        ..dintero_emulator::EmulatorConfig::for_tests()
+    })
+    .await;
+    let tok = env.token().await;
+    let addr = env.base.trim_start_matches("http://").to_string();
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /v1/sessions-profile HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {tok}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"order\": {{"
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let t0 = Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the emulator never answered");
+    assert!(t0.elapsed() >= Duration::from_millis(250));
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    let json = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let body: Value = serde_json::from_str(json).expect("a JSON body");
+    contract().check("Error", &body);
+    assert_eq!(body["error"]["code"], "REQUEST_TIMEOUT");
+}
