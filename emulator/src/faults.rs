@@ -55,6 +55,24 @@ pub enum FaultKind {
     /// Capture/refund/void answer 202 with `event-request-id`; the operation completes later.
     #[serde(rename = "accepted_202")]
     Accepted202,
+    /// Capture/refund/void answer 200 with the transaction, whose new event for the
+    /// operation has `success: false` and an `error`; nothing is applied.
+    FailedEvent,
+    /// A gateway in front of Dintero gives up: the operation is applied as with
+    /// `slow_apply` (it takes `ms`), but the answer is `504` with a plain HTML body (not
+    /// Dintero's JSON) after `gateway_ms`.
+    GatewayTimeout,
+    /// A gateway in front of Dintero answers `502` at once with a plain HTML body (not
+    /// Dintero's JSON); nothing is applied.
+    #[serde(rename = "gateway_502")]
+    Gateway502,
+}
+
+impl FaultKind {
+    /// Faults that only make sense on capture, refund and void.
+    fn operation_only(self) -> bool {
+        matches!(self, FaultKind::Accepted202 | FaultKind::FailedEvent)
+    }
 }
 
 /// A fault to inject; the same JSON as `POST /_emulator/faults`.
@@ -75,9 +93,12 @@ pub struct FaultSpec {
     /// Seconds for the `Retry-After` header of `status_429` (default 1).
     #[serde(default)]
     pub retry_after: Option<u64>,
-    /// Milliseconds for `delay` and `slow_apply` (default 1000).
+    /// Milliseconds for `delay`, `slow_apply` and `gateway_timeout` (default 1000).
     #[serde(default)]
     pub ms: Option<u64>,
+    /// Milliseconds after which `gateway_timeout` answers 504 (default 300).
+    #[serde(default)]
+    pub gateway_ms: Option<u64>,
 }
 
 fn one() -> u32 {
@@ -93,6 +114,7 @@ impl FaultSpec {
             times: 1,
             retry_after: None,
             ms: None,
+            gateway_ms: None,
         }
     }
 
@@ -105,27 +127,31 @@ impl FaultSpec {
                 FAULT_ROUTES.join(", ")
             ));
         }
-        if self.fault == FaultKind::Accepted202
+        if self.fault.operation_only()
             && !matches!(self.route.as_str(), "capture" | "refund" | "void" | "*")
         {
             return Err(format!(
-                "fault: accepted_202 only applies to capture, refund and void, not {:?}",
+                "fault: {} only applies to capture, refund and void, not {:?}",
+                serde_json::to_value(self.fault)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 self.route
             ));
         }
         if self.times == 0 {
             return Err("times: must be at least 1".into());
         }
-        if let Some(ms) = self.ms {
-            if ms > 600_000 {
-                return Err("ms: at most 600000".into());
+        for (name, v) in [("ms", self.ms), ("gateway_ms", self.gateway_ms)] {
+            if v.is_some_and(|ms| ms > 600_000) {
+                return Err(format!("{name}: at most 600000"));
             }
         }
         Ok(())
     }
 
     fn matches(&self, route: &str) -> bool {
-        if self.fault == FaultKind::Accepted202 && !matches!(route, "capture" | "refund" | "void") {
+        if self.fault.operation_only() && !matches!(route, "capture" | "refund" | "void") {
             return false;
         }
         self.route == "*" || self.route == route

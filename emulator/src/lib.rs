@@ -78,6 +78,11 @@ pub struct EmulatorConfig {
     pub accepted_delay: Duration,
     /// Print one line per request to stdout.
     pub log_requests: bool,
+    /// How long a request body may take to arrive before the answer is 408.
+    pub body_read_timeout: Duration,
+    /// Refuse every `callback_url` and `return_url` that is not `https://` (by default,
+    /// `http://` is allowed to loopback hosts only).
+    pub strict_urls: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -95,6 +100,8 @@ impl Default for EmulatorConfig {
             card_timeout: Duration::from_secs(30),
             accepted_delay: Duration::from_millis(200),
             log_requests: false,
+            body_read_timeout: Duration::from_secs(10),
+            strict_urls: false,
         }
     }
 }
@@ -132,6 +139,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("card_timeout", &self.card_timeout)
             .field("accepted_delay", &self.accepted_delay)
             .field("log_requests", &self.log_requests)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("strict_urls", &self.strict_urls)
             .finish()
     }
 }

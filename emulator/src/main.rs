@@ -22,6 +22,7 @@ OPTIONS:
     --token-ttl SECS           access token lifetime (default 14400)
     --callback-retry-ms MS     first callback retry delay, doubling (default 1000)
     --card-timeout-ms MS       how long timeout test cards wait (default 30000)
+    --strict-urls              refuse callback and return URLs that are not https://
     --quiet                    do not log requests
     -h, --help                 print this help
 
@@ -41,6 +42,11 @@ fn parse_args(args: &[String]) -> Result<Option<EmulatorConfig>, String> {
         let flag = args[i].as_str();
         if flag == "-h" || flag == "--help" {
             return Ok(None);
+        }
+        if flag == "--strict-urls" {
+            cfg.strict_urls = true;
+            i += 1;
+            continue;
         }
         if flag == "--quiet" {
             cfg.log_requests = false;

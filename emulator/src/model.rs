@@ -53,22 +53,12 @@ pub(crate) const ALL_STATUSES: &[&str] = &[
     "ON_HOLD",
 ];
 
-/// Dintero's spec leaves `PARTIALLY_CAPTURED_REFUNDED` out of the event status enum, so an
-/// event reports `PARTIALLY_REFUNDED` where the transaction says `PARTIALLY_CAPTURED_REFUNDED`.
-fn event_status<S: serde::Serializer>(st: &TxStatus, s: S) -> Result<S::Ok, S::Error> {
-    let shown = match st {
-        TxStatus::PartiallyCapturedRefunded => TxStatus::PartiallyRefunded,
-        other => *other,
-    };
-    s.serialize_str(shown.as_str())
-}
-
 /// One entry of `Transaction.events`.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TxEvent {
     pub id: String,
     pub event: &'static str,
-    #[serde(serialize_with = "event_status")]
+    /// The transaction's status after the event.
     pub transaction_status: TxStatus,
     pub success: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,6 +119,17 @@ pub(crate) struct Transaction {
     pub refunded: i64,
     #[serde(skip)]
     pub voided: bool,
+    /// A `final_capture: true` capture closed the authorization: the rest is released and
+    /// no more captures are possible.
+    #[serde(skip)]
+    pub final_captured: bool,
+    /// The session asked for a pre-authorization (`configuration.pre_authorization`), so
+    /// `POST /authorization` may change the amount.
+    #[serde(skip)]
+    pub pre_authorized: bool,
+    /// A `final_authorization: true` request closed the pre-authorization.
+    #[serde(skip)]
+    pub final_authorized: bool,
 }
 
 impl Transaction {
@@ -143,7 +144,7 @@ impl Transaction {
         if self.captured == 0 {
             return TxStatus::Authorized;
         }
-        let fully_captured = self.captured >= self.amount;
+        let fully_captured = self.captured >= self.amount || self.final_captured;
         match (fully_captured, self.refunded) {
             (true, 0) => TxStatus::Captured,
             (true, r) if r >= self.captured => TxStatus::Refunded,
@@ -218,6 +219,14 @@ impl Session {
         self.body
             .get("configuration")
             .and_then(|c| c.get("auto_capture"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+    /// `configuration.pre_authorization: true` (see README "Where we guessed").
+    pub fn pre_authorization(&self) -> bool {
+        self.body
+            .get("configuration")
+            .and_then(|c| c.get("pre_authorization"))
             .and_then(Value::as_bool)
             .unwrap_or(false)
     }

@@ -379,5 +379,8 @@ fn new_transaction(
         captured: 0,
         refunded: 0,
         voided: false,
+        final_captured: false,
+        pre_authorized: session.pre_authorization(),
+        final_authorized: false,
     }
 }

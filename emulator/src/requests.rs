@@ -47,12 +47,37 @@ pub(crate) fn classify(method: &Method, path: &str) -> &'static str {
     }
 }
 
-struct Recent {
-    method: Method,
-    path: String,
-    route: &'static str,
-    status: u16,
-    headers: HeaderMap,
+/// Request bodies are kept up to this many bytes in `/_emulator/requests`.
+pub(crate) const BODY_CAPTURE_MAX: usize = 64 * 1024;
+
+/// The part of a request body kept for the log, filled while the handler reads it.
+#[derive(Default)]
+pub(crate) struct CapturedBody {
+    pub bytes: Vec<u8>,
+    /// Bytes received in all (more than `bytes` when the body was longer than the cap).
+    pub total: usize,
+}
+
+impl CapturedBody {
+    pub fn push(&mut self, chunk: &[u8]) {
+        let room = BODY_CAPTURE_MAX.saturating_sub(self.bytes.len());
+        self.bytes
+            .extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.total += chunk.len();
+    }
+}
+
+/// One answered request, as `/_emulator/requests` lists it.
+pub(crate) struct Recent {
+    pub method: Method,
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+    pub route: &'static str,
+    pub status: u16,
+    pub headers: HeaderMap,
+    /// What arrived of the body (capped at [`BODY_CAPTURE_MAX`]) and its full length.
+    pub body: Option<(Vec<u8>, usize)>,
 }
 
 /// Per-route counters and the last requests.
@@ -69,25 +94,12 @@ impl RequestLog {
     }
 
     /// Logs a request once it is answered (status 0: the connection was dropped).
-    pub fn record(
-        &self,
-        method: Method,
-        path: String,
-        route: &'static str,
-        status: u16,
-        headers: HeaderMap,
-    ) {
+    pub fn record(&self, entry: Recent) {
         let mut recent = lock(&self.recent);
         if recent.len() >= RECENT_MAX {
             recent.pop_front();
         }
-        recent.push_back(Recent {
-            method,
-            path,
-            route,
-            status,
-            headers,
-        });
+        recent.push_back(entry);
     }
 
     pub fn count(&self, route: &str) -> u64 {
@@ -117,12 +129,21 @@ impl RequestLog {
                     };
                     headers.insert(k.as_str().to_string(), json!(value));
                 }
+                let (body, body_truncated) = match &r.body {
+                    Some((bytes, total)) if *total > 0 => {
+                        (json!(String::from_utf8_lossy(bytes)), *total > bytes.len())
+                    }
+                    _ => (Value::Null, false),
+                };
                 json!({
                     "method": r.method.as_str(),
                     "path": r.path,
+                    "query": r.query,
                     "route": r.route,
                     "status": r.status,
                     "headers": headers,
+                    "body": body,
+                    "body_truncated": body_truncated,
                 })
             })
             .collect();

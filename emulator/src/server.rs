@@ -2,11 +2,11 @@
 //! `request-id` header, counts and logs requests, turns every error into Dintero's body,
 //! and applies injected faults, including dropping the connection without a response.
 
-use crate::api::{self, Accepted202, RequestId};
+use crate::api::{self, BodyTimeout, OpFault, RequestId, MAX_BODY_BYTES};
 use crate::error::{json_response, ApiError};
 use crate::faults::{FaultKind, FAULT_ROUTES};
-use crate::requests::classify;
-use crate::state::AppState;
+use crate::requests::{classify, CapturedBody, Recent};
+use crate::state::{lock, AppState};
 use crate::util::uuid;
 use axum::body::Body;
 use axum::extract::Request;
@@ -18,7 +18,7 @@ use futures_util::FutureExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -156,6 +156,81 @@ fn fault_response(kind: FaultKind, retry_after: Option<u64>) -> Response {
     e.into_response()
 }
 
+/// Longest request target (path and query) answered normally; longer gets 414.
+const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most header bytes (names, values and separators) answered normally; more gets 431.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// Most header fields answered normally; more gets 431.
+const MAX_HEADER_COUNT: usize = 100;
+/// What hyper itself accepts, so that requests between our limits and these get our body.
+const HYPER_MAX_HEADERS: usize = 1000;
+
+/// 414 or 431 (with Dintero's error body) for a request line or headers over our limits.
+fn oversized_head<B>(req: &hyper::Request<B>) -> Option<Response> {
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > MAX_URI_BYTES {
+        return Some(
+            ApiError::new(
+                StatusCode::URI_TOO_LONG,
+                "URI_TOO_LONG",
+                format!("the request target is {target} bytes; the limit is {MAX_URI_BYTES}"),
+            )
+            .into_response(),
+        );
+    }
+    let count = req.headers().len();
+    let bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if count > MAX_HEADER_COUNT || bytes > MAX_HEADER_BYTES {
+        return Some(
+            ApiError::new(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                format!(
+                    "the request has {count} header fields of {bytes} bytes; the limits are \
+                     {MAX_HEADER_COUNT} fields and {MAX_HEADER_BYTES} bytes"
+                ),
+            )
+            .into_response(),
+        );
+    }
+    None
+}
+
+/// What a load balancer in front of Dintero answers: a small HTML page, not Dintero's JSON.
+fn gateway_response(status: StatusCode) -> Response {
+    let title = format!(
+        "{} {}",
+        status.as_u16(),
+        match status {
+            StatusCode::GATEWAY_TIMEOUT => "Gateway Time-out",
+            _ => status.canonical_reason().unwrap_or("Error"),
+        }
+    );
+    let html = format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+    );
+    let mut resp = Response::new(Body::from(html));
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    resp
+}
+
+/// Copies what the handler reads of `body` into `sink` (for `/_emulator/requests`).
+fn tee(body: Body, sink: Arc<Mutex<CapturedBody>>) -> Body {
+    use futures_util::StreamExt;
+    Body::from_stream(body.into_data_stream().map(move |chunk| {
+        if let Ok(bytes) = &chunk {
+            lock(&sink).push(bytes);
+        }
+        chunk
+    }))
+}
+
 /// Handles one request: the outer layer around the router.
 pub(crate) async fn handle(
     st: Arc<AppState>,
@@ -167,16 +242,28 @@ pub(crate) async fn handle(
     let route = classify(&method, req.uri().path());
     let control = route == "control";
     let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
     let headers = if control {
         Default::default()
     } else {
         req.headers().clone()
     };
     let request_id = uuid();
-    let mut req = req.map(Body::new);
+    let oversized = oversized_head(&req);
+    let captured: Arc<Mutex<CapturedBody>> = Default::default();
+    let mut req = if control {
+        req.map(Body::new)
+    } else {
+        let sink = captured.clone();
+        req.map(move |b| tee(Body::new(b), sink))
+    };
     req.extensions_mut().insert(RequestId(request_id.clone()));
+    let body_timeout = st.config.body_read_timeout;
+    req.extensions_mut().insert(BodyTimeout(body_timeout));
 
-    let fault = if FAULT_ROUTES.contains(&route) {
+    let fault = if oversized.is_some() {
+        None
+    } else if FAULT_ROUTES.contains(&route) {
         st.faults.take(route)
     } else {
         None
@@ -186,8 +273,19 @@ pub(crate) async fn handle(
     }
     let record = |status: u16| {
         if !control {
-            st.requests
-                .record(method.clone(), path.clone(), route, status, headers.clone());
+            let body = {
+                let c = lock(&captured);
+                Some((c.bytes.clone(), c.total))
+            };
+            st.requests.record(Recent {
+                method: method.clone(),
+                path: path.clone(),
+                query: query.clone(),
+                route,
+                status,
+                headers: headers.clone(),
+                body,
+            });
         }
         if st.config.log_requests {
             println!(
@@ -201,7 +299,7 @@ pub(crate) async fn handle(
     };
 
     let mut after: Option<FaultKind> = None;
-    let mut early: Option<Response> = None;
+    let mut early: Option<Response> = oversized;
     let mut detached_delay: Option<Duration> = None;
     if let Some(f) = &fault {
         match f.fault {
@@ -222,7 +320,34 @@ pub(crate) async fn handle(
             }
             FaultKind::ResetAfterApply | FaultKind::MalformedJson => after = Some(f.fault),
             FaultKind::Accepted202 => {
-                req.extensions_mut().insert(Accepted202);
+                req.extensions_mut().insert(OpFault::Accepted202);
+            }
+            FaultKind::FailedEvent => {
+                req.extensions_mut().insert(OpFault::FailedEvent);
+            }
+            FaultKind::Gateway502 => {
+                record(502);
+                return Ok(gateway_response(StatusCode::BAD_GATEWAY));
+            }
+            FaultKind::GatewayTimeout => {
+                let apply_after = Duration::from_millis(f.ms.unwrap_or(1000));
+                let answer_after = Duration::from_millis(f.gateway_ms.unwrap_or(300));
+                // The whole body is read first, so the operation does not depend on this
+                // connection, which the gateway gives up on.
+                let (parts, body) = req.into_parts();
+                let read = axum::body::to_bytes(body, MAX_BODY_BYTES + 1);
+                let bytes = match tokio::time::timeout(body_timeout, read).await {
+                    Ok(Ok(b)) => b,
+                    _ => Default::default(),
+                };
+                let req = Request::from_parts(parts, Body::from(bytes));
+                tokio::spawn(async move {
+                    tokio::time::sleep(apply_after).await;
+                    let _ = router.call(req).await;
+                });
+                tokio::time::sleep(answer_after).await;
+                record(504);
+                return Ok(gateway_response(StatusCode::GATEWAY_TIMEOUT));
             }
         }
     }
@@ -318,6 +443,7 @@ pub(crate) async fn serve(
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(Duration::from_secs(30))
+                .max_headers(HYPER_MAX_HEADERS)
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(stream), svc);
             tokio::select! {

@@ -19,6 +19,7 @@ pub(crate) enum Op {
         reference: Option<String>,
         items: Option<Vec<Value>>,
         metadata: Option<Value>,
+        final_capture: bool,
     },
     Refund {
         amount: i64,
@@ -32,6 +33,9 @@ pub(crate) enum Op {
         amount: Option<i64>,
         reference: Option<String>,
         reason: Option<String>,
+        final_authorization: bool,
+        description: Option<String>,
+        items: Option<Vec<Value>>,
     },
 }
 
@@ -42,6 +46,14 @@ impl Op {
             Op::Refund { .. } => "REFUND",
             Op::Void => "VOID",
             Op::Extend { .. } => "AUTHORIZE",
+        }
+    }
+    /// The event a 202 records at once (`INITIATE_CAPTURE`, ...).
+    pub fn initiate_name(&self) -> &'static str {
+        match self {
+            Op::Capture { .. } => "INITIATE_CAPTURE",
+            Op::Refund { .. } => "INITIATE_REFUND",
+            _ => "INITIATE_VOID",
         }
     }
     fn verb(&self) -> &'static str {
@@ -117,17 +129,21 @@ pub(crate) fn parse_capture(body: &Map<String, Value>) -> Result<Op, ApiError> {
     let reference = opt_string(&mut p, body, "capture_reference");
     let items = op_items(&mut p, body);
     let metadata = op_metadata(&mut p, body);
-    if let Some(v) = body.get("final_capture") {
-        if !v.is_boolean() {
+    let final_capture = match body.get("final_capture") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
             p.add("final_capture", "must be a boolean");
+            false
         }
-    }
+    };
     p.into_result()?;
     Ok(Op::Capture {
         amount: amount.unwrap_or(0),
         reference,
         items,
         metadata,
+        final_capture,
     })
 }
 
@@ -155,11 +171,48 @@ pub(crate) fn parse_extend(body: &Map<String, Value>) -> Result<Op, ApiError> {
     let amount = int_field(&mut p, body, "amount", "", false, 1);
     let reference = opt_string(&mut p, body, "reference");
     let reason = opt_string(&mut p, body, "reason");
+    let description = opt_string(&mut p, body, "description");
+    let final_authorization = match body.get("final_authorization") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            p.add("final_authorization", "must be a boolean");
+            false
+        }
+    };
+    let items = match body.get("items") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match item.as_object() {
+                    Some(obj) => {
+                        int_field(
+                            &mut p,
+                            obj,
+                            "amount",
+                            &format!("items[{i}]."),
+                            false,
+                            i64::MIN,
+                        );
+                    }
+                    None => p.add(format!("items[{i}]"), "must be an object"),
+                }
+            }
+            Some(items.clone())
+        }
+        Some(_) => {
+            p.add("items", "must be an array");
+            None
+        }
+    };
     p.into_result()?;
     Ok(Op::Extend {
         amount,
         reference,
         reason,
+        final_authorization,
+        description,
+        items,
     })
 }
 
@@ -204,6 +257,13 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
     use TxStatus::*;
     match op {
         Op::Capture { amount, items, .. } => {
+            if tx.final_captured {
+                return Err(illegal(
+                    tx,
+                    op,
+                    "a final capture (final_capture: true) closed the authorization",
+                ));
+            }
             if !matches!(
                 tx.status,
                 Authorized | PartiallyCaptured | PartiallyCapturedRefunded
@@ -246,6 +306,13 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
             Ok(())
         }
         Op::Extend { amount, .. } => {
+            if !tx.pre_authorized {
+                return Err(illegal(
+                    tx,
+                    op,
+                    "it was not pre-authorized (session configuration.pre_authorization: true)",
+                ));
+            }
             if !matches!(tx.status, Authorized | PartiallyCaptured) {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -255,6 +322,13 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
                         tx.id,
                         tx.status.as_str()
                     ),
+                ));
+            }
+            if tx.final_authorized {
+                return Err(illegal(
+                    tx,
+                    op,
+                    "a final authorization (final_authorization: true) closed it",
                 ));
             }
             if let Some(a) = amount {
@@ -279,6 +353,26 @@ fn times_out(tx: &Transaction, op: &Op) -> bool {
     )
 }
 
+/// Appends an unsuccessful event for `op` (status unchanged) and stores the transaction.
+pub(crate) fn record_failed_event(
+    st: &AppState,
+    entry: &TxEntry,
+    op: &Op,
+    request_id: &str,
+    correlation: Option<String>,
+    error: Value,
+) -> Arc<TxSnapshot> {
+    let mut tx = entry.snapshot().tx.clone();
+    let now = st.now();
+    let mut ev = event(st, &tx, op, request_id, correlation);
+    ev.success = false;
+    ev.error = Some(error);
+    ev.created_at = fmt_time(now);
+    tx.events.push(ev);
+    tx.updated_at = fmt_time(now);
+    entry.store(tx)
+}
+
 /// Records an unsuccessful event for a queued (202) operation that could not be applied, so
 /// the merchant polling for `correlation` sees the outcome. No-op when one is already there.
 pub(crate) fn record_queued_failure(
@@ -289,23 +383,59 @@ pub(crate) fn record_queued_failure(
     correlation: &str,
     error: &ApiError,
 ) {
-    let mut tx = entry.snapshot().tx.clone();
-    if tx
+    let done = entry
+        .snapshot()
+        .tx
         .events
         .iter()
-        .any(|e| e.correlation_request_id.as_deref() == Some(correlation))
-    {
-        return;
+        .any(|e| e.correlation_request_id.as_deref() == Some(correlation));
+    if !done {
+        let error = json!({"code": error.code, "message": error.message});
+        record_failed_event(
+            st,
+            entry,
+            op,
+            request_id,
+            Some(correlation.to_string()),
+            error,
+        );
     }
-    let now = st.now();
-    let mut ev = event(st, &tx, op, request_id, Some(correlation.to_string()));
-    ev.success = false;
-    ev.error = Some(json!({"code": error.code, "message": error.message}));
-    ev.created_at = fmt_time(now);
-    tx.events.push(ev);
-    tx.updated_at = fmt_time(now);
-    entry.store(tx);
 }
+
+/// Records the `INITIATE_*` event of an accepted (202) operation: successful, with
+/// `request_id` = the `event-request-id` header, and the status unchanged.
+pub(crate) fn record_initiate(
+    st: &AppState,
+    entry: &TxEntry,
+    op: &Op,
+    event_request_id: &str,
+) -> Arc<TxSnapshot> {
+    let mut tx = entry.snapshot().tx.clone();
+    let mut ev = event(st, &tx, op, event_request_id, None);
+    ev.event = op.initiate_name();
+    tx.updated_at = ev.created_at.clone();
+    tx.events.push(ev);
+    entry.store(tx)
+}
+
+/// Fault `failed_event`: the operation is refused by the processor. The request is checked
+/// first (an invalid one still gets 400); then an unsuccessful event is recorded.
+pub(crate) fn fail(
+    st: &AppState,
+    entry: &TxEntry,
+    op: &Op,
+    request_id: &str,
+) -> Result<Arc<TxSnapshot>, ApiError> {
+    check(&entry.snapshot().tx, op)?;
+    let error = json!({
+        "code": FAILED_EVENT_CODE,
+        "message": format!("the card processor declined the {} (fault failed_event)", op.verb()),
+    });
+    Ok(record_failed_event(st, entry, op, request_id, None, error))
+}
+
+/// `error.code` of the event recorded by fault `failed_event`.
+pub(crate) const FAILED_EVENT_CODE: &str = "DECLINED";
 
 /// Applies `op` to the transaction. The caller holds `entry.op`. On a timeout card this
 /// waits `card_timeout`, records an unsuccessful event and answers 503 without applying.
@@ -322,17 +452,11 @@ pub(crate) async fn apply(
         let generation = st.generation.load(std::sync::atomic::Ordering::SeqCst);
         tokio::time::sleep(st.card_timeout()).await;
         if st.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
-            let now = st.now();
-            let mut ev = event(st, &tx, op, request_id, correlation);
-            ev.success = false;
-            ev.error = Some(json!({
+            let error = json!({
                 "code": "TIMEOUT",
                 "message": format!("{} timed out at the card processor", op.verb()),
-            }));
-            ev.created_at = fmt_time(now);
-            tx.events.push(ev);
-            tx.updated_at = fmt_time(now);
-            entry.store(tx);
+            });
+            record_failed_event(st, entry, op, request_id, correlation, error);
         }
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -345,13 +469,25 @@ pub(crate) async fn apply(
     }
     let now = st.now();
     match op {
-        Op::Capture { amount, .. } => tx.captured += amount,
+        Op::Capture {
+            amount,
+            final_capture,
+            ..
+        } => {
+            tx.captured += amount;
+            tx.final_captured |= *final_capture;
+        }
         Op::Refund { amount, .. } => tx.refunded += amount,
         Op::Void => tx.voided = true,
-        Op::Extend { amount, .. } => {
+        Op::Extend {
+            amount,
+            final_authorization,
+            ..
+        } => {
             if let Some(a) = amount {
                 tx.amount = *a;
             }
+            tx.final_authorized |= *final_authorization;
         }
     }
     tx.status = tx.derived_status();
@@ -381,6 +517,14 @@ fn event(
     request_id: &str,
     correlation: Option<String>,
 ) -> TxEvent {
+    // The session's `order.event_reference` is the default reference of every event.
+    let default_reference = || {
+        st.session(&tx.session_id).and_then(|s| {
+            lock(&s.data)
+                .order_str("event_reference")
+                .map(str::to_string)
+        })
+    };
     let mut ev = TxEvent {
         id: uuid(),
         event: op.name(),
@@ -402,10 +546,11 @@ fn event(
             reference,
             items,
             metadata,
+            ..
         } => {
             ev.amount = Some(*amount);
             ev.items = items.clone();
-            ev.event_reference = reference.clone();
+            ev.event_reference = reference.clone().or_else(default_reference);
             ev.metadata = metadata.clone();
         }
         Op::Refund {
@@ -417,7 +562,7 @@ fn event(
         } => {
             ev.amount = Some(*amount);
             ev.items = items.clone();
-            ev.event_reference = reference.clone();
+            ev.event_reference = reference.clone().or_else(default_reference);
             let mut m = metadata
                 .as_ref()
                 .and_then(Value::as_object)
@@ -432,16 +577,28 @@ fn event(
         }
         Op::Void => {
             ev.amount = Some(tx.amount - tx.captured);
+            ev.event_reference = default_reference();
         }
         Op::Extend {
             amount,
             reference,
             reason,
+            description,
+            items,
+            ..
         } => {
             ev.amount = Some(amount.unwrap_or(tx.amount));
             ev.event_reference = reference.clone();
+            ev.items = items.clone();
+            let mut m = Map::new();
             if let Some(r) = reason {
-                ev.metadata = Some(json!({"reason": r}));
+                m.insert("reason".into(), json!(r));
+            }
+            if let Some(d) = description {
+                m.insert("description".into(), json!(d));
+            }
+            if !m.is_empty() {
+                ev.metadata = Some(Value::Object(m));
             }
         }
     }

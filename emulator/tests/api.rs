@@ -780,7 +780,9 @@ async fn full_capture_then_refunds() {
 #[tokio::test]
 async fn void_and_extend() {
     let env = start().await;
-    let (_, tid) = env.paid(session_body()).await;
+    let mut body = session_body();
+    body["configuration"] = json!({"pre_authorization": true});
+    let (_, tid) = env.paid(body).await;
     let ext = format!("/v1/transactions/{tid}/authorization");
     let tx = env
         .post(

@@ -18,20 +18,42 @@ use serde_json::{Map, Value};
 /// Largest request body accepted (1 MiB); larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Set by the server on requests it wants answered `202 Accepted` (fault `accepted_202`).
+/// Set by the server on a capture, refund or void that a fault changes inside the handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OpFault {
+    /// Answer `202 Accepted` and complete later (fault `accepted_202`).
+    Accepted202,
+    /// Answer 200 with an unsuccessful event (fault `failed_event`).
+    FailedEvent,
+}
+
+/// How long a request body may take to arrive (set by the server on every request).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Accepted202;
+pub(crate) struct BodyTimeout(pub std::time::Duration);
 
 /// The random request id the server generated (also sent as the `request-id` header).
 #[derive(Clone, Debug)]
 pub(crate) struct RequestId(pub String);
+
+/// The 408 for a request body that did not arrive within `limit`.
+pub(crate) fn body_timed_out(limit: std::time::Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "REQUEST_TIMEOUT",
+        format!(
+            "the request body did not arrive within {} ms",
+            limit.as_millis()
+        ),
+    )
+}
 
 /// The parts of a request a handler needs.
 pub(crate) struct Ctx {
     pub headers: HeaderMap,
     pub query: Vec<(String, String)>,
     pub request_id: String,
-    pub accepted_202: bool,
+    pub op_fault: Option<OpFault>,
+    pub body_timeout: std::time::Duration,
     pub body: Body,
 }
 
@@ -44,12 +66,18 @@ impl Ctx {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_else(crate::util::uuid);
-        let accepted_202 = parts.extensions.get::<Accepted202>().is_some();
+        let op_fault = parts.extensions.get::<OpFault>().copied();
+        let body_timeout = parts
+            .extensions
+            .get::<BodyTimeout>()
+            .map(|t| t.0)
+            .unwrap_or(std::time::Duration::from_secs(10));
         Ctx {
             headers: parts.headers,
             query,
             request_id,
-            accepted_202,
+            op_fault,
+            body_timeout,
             body,
         }
     }
@@ -98,7 +126,12 @@ impl Ctx {
         let body = std::mem::replace(&mut self.body, Body::empty());
         let mut stream = body.into_data_stream();
         let mut buf = Vec::new();
-        while let Some(chunk) = stream.next().await {
+        let deadline = tokio::time::Instant::now() + self.body_timeout;
+        loop {
+            let Ok(next) = tokio::time::timeout_at(deadline, stream.next()).await else {
+                return Err(body_timed_out(self.body_timeout));
+            };
+            let Some(chunk) = next else { break };
             let chunk = chunk
                 .map_err(|e| ApiError::bad_request(format!("cannot read request body: {e}")))?;
             if buf.len() + chunk.len() > MAX_BODY_BYTES {

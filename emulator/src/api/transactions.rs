@@ -1,10 +1,14 @@
 //! `/v1/transactions` and the operations on one transaction.
 
 use super::Ctx;
+use super::OpFault;
 use crate::error::{json_bytes_response, json_response, ApiError, ApiResult};
 use crate::model::ALL_STATUSES;
 use crate::state::{lock, AppState, TxEntry};
-use crate::txops::{apply, check, parse_capture, parse_extend, parse_refund, Op};
+use crate::txops::{
+    apply, check, fail, parse_capture, parse_extend, parse_refund, record_initiate,
+    record_queued_failure, Op,
+};
 use crate::util::{fmt_time, parse_time_lenient, uuid};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -251,10 +255,15 @@ async fn operate(
     };
     let op = parse(&body)?;
     let op_lock = entry.op.lock().await;
-    if ctx.accepted_202 && !matches!(op, Op::Extend { .. }) {
-        let snap = entry.snapshot();
-        check(&snap.tx, &op)?;
+    let op_fault = ctx.op_fault.filter(|_| !matches!(op, Op::Extend { .. }));
+    if op_fault == Some(OpFault::FailedEvent) {
+        let snap = fail(&st, &entry, &op, &ctx.request_id)?;
+        return Ok(json_bytes_response(StatusCode::OK, snap.json.clone()));
+    }
+    if op_fault == Some(OpFault::Accepted202) {
+        check(&entry.snapshot().tx, &op)?;
         let event_request_id = uuid();
+        let snap = record_initiate(&st, &entry, &op, &event_request_id);
         let mut resp = json_bytes_response(StatusCode::ACCEPTED, snap.json.clone());
         if let Ok(v) = HeaderValue::from_str(&event_request_id) {
             resp.headers_mut().insert("event-request-id", v);
@@ -262,7 +271,6 @@ async fn operate(
         drop(op_lock);
         let st2 = st.clone();
         let entry2 = entry.clone();
-        let request_id = ctx.request_id.clone();
         let generation = st.generation.load(std::sync::atomic::Ordering::SeqCst);
         tokio::spawn(async move {
             tokio::time::sleep(st2.config.accepted_delay).await;
@@ -270,23 +278,11 @@ async fn operate(
                 return;
             }
             let _l = entry2.op.lock().await;
-            if let Err(e) = apply(
-                &st2,
-                &entry2,
-                &op,
-                &request_id,
-                Some(event_request_id.clone()),
-            )
-            .await
-            {
-                crate::txops::record_queued_failure(
-                    &st2,
-                    &entry2,
-                    &op,
-                    &request_id,
-                    &event_request_id,
-                    &e,
-                );
+            // The completion event has a request id of its own and points back at the 202.
+            let request_id = uuid();
+            let correlation = Some(event_request_id.clone());
+            if let Err(e) = apply(&st2, &entry2, &op, &request_id, correlation).await {
+                record_queued_failure(&st2, &entry2, &op, &request_id, &event_request_id, &e);
             }
         });
         return Ok(resp);

@@ -63,6 +63,7 @@ impl Contract {
         let errors: Vec<String> = v
             .iter_errors(value)
             .map(|e| format!("{} at {}", e, e.instance_path()))
+            .filter(|e| !known_divergence(e))
             .collect();
         assert!(
             errors.is_empty(),
@@ -73,8 +74,19 @@ impl Contract {
     }
 
     pub fn is_valid(&self, def: &str, value: &Value) -> bool {
-        self.validator(def).is_valid(value)
+        self.validator(def)
+            .iter_errors(value)
+            .all(|e| known_divergence(&format!("{} at {}", e, e.instance_path())))
     }
+}
+
+/// Where the emulator knowingly departs from the contract: the spec's event status enum
+/// lacks `PARTIALLY_CAPTURED_REFUNDED`, which the transaction status has; an event reports
+/// the transaction's real status (issue 10.9, see README "Where we guessed").
+fn known_divergence(error: &str) -> bool {
+    error.starts_with("\"PARTIALLY_CAPTURED_REFUNDED\" is not one of")
+        && error.ends_with("/transaction_status")
+        && error.contains("/events/")
 }
 
 /// The `$def` name of the response body of `method path` at `status` (from the
