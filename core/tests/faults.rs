@@ -440,7 +440,12 @@ async fn session_cancel_is_reconciled() {
 
 #[tokio::test]
 async fn extend_authorization_is_not_repeated_after_an_ambiguous_failure() {
-    let (emu, client, tx) = setup().await;
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    // Only a pre-authorized payment can have its authorization changed.
+    let mut payload = session_payload("pre-auth", None);
+    payload["configuration"] = json!({"pre_authorization": true});
+    let (_, tx) = paid_with(&emu, &client, payload).await;
     emu.inject_fault(fault("extend_authorization", "reset_after_apply", 1))
         .unwrap();
     let err = client
