@@ -529,6 +529,7 @@ impl Transactions<'_> {
                     Err(error) => Failure {
                         error,
                         maybe_applied: true,
+                        no_answer: false,
                         retryable: true,
                         retry_after: None,
                     },

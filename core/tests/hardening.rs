@@ -1,4 +1,4 @@
-//! Hardening against the emulator: token outages.
+//! Hardening against the emulator: token outages, and proxies the client cannot use.
 
 mod common;
 
@@ -107,4 +107,64 @@ async fn a_wrong_secret_with_200_concurrent_calls_costs_one_token_request() {
         assert!(!e.message().contains("not-the-secret"), "{e}");
     }
     assert_eq!(emu.request_count("get_transaction"), 0);
+}
+
+#[test]
+fn only_proxies_the_client_can_use_are_accepted() {
+    let builder = || {
+        Client::builder()
+            .account_id("T12345678")
+            .client_id("id")
+            .client_secret("secret")
+    };
+    let refused = [
+        "gopher://proxy.example:70",
+        "ftp://user:hunter2pw@proxy.example",
+        "htp://user:hunter2pw@proxy.example:8080",
+        "http//user:hunter2pw@proxy.example:8080",
+        "user:hunter2pw@proxy.example:8080",
+        "hunter2pw:user@proxy.example:8080",
+        "proxy.example:3128",
+        "socks5://user:hunter2pw@proxy.example:1080",
+        "socks5h://proxy.example:1080",
+        "http://",
+        "http://user:hunter2pw@",
+        "",
+        "   ",
+    ];
+    for proxy in refused {
+        let err = builder().proxy(proxy).build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{proxy:?}: {err}");
+        assert!(err.message().starts_with("proxy"), "{proxy:?}: {err}");
+        assert!(!err.to_string().contains("hunter2pw"), "{proxy:?}: {err}");
+        assert!(
+            !err.to_string().contains("proxy.example"),
+            "{proxy:?}: {err}"
+        );
+    }
+    for proxy in [
+        "http://proxy.example:3128",
+        "https://user:hunter2pw@proxy.example:443",
+        "http://127.0.0.1:8080",
+    ] {
+        builder()
+            .proxy(proxy)
+            .build()
+            .unwrap_or_else(|e| panic!("{proxy:?}: {e}"));
+    }
+}
+
+#[test]
+fn the_response_limit_is_checked() {
+    let builder = || {
+        Client::builder()
+            .account_id("T12345678")
+            .client_id("id")
+            .client_secret("secret")
+    };
+    let c = builder().build().unwrap();
+    assert_eq!(c.config().max_response_bytes(), 16 * 1024 * 1024);
+    let err = builder().max_response_bytes(10).build().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.message().contains("max_response_bytes"), "{err}");
 }
