@@ -110,6 +110,24 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     format!("{}… [truncated, {} bytes in all]", &text[..end], text.len())
 }
 
+/// `/a/b/c` from path segments, each percent-encoded (everything but RFC 3986's unreserved
+/// characters), so no value can add a segment, a query or a fragment. Callers still refuse
+/// dot-only ids (`check_id`): URL parsers treat `%2E%2E` like `..`.
+pub(crate) fn url_path(segments: &[&str]) -> String {
+    let mut path = String::new();
+    for segment in segments {
+        path.push('/');
+        for b in segment.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                path.push(char::from(b));
+            } else {
+                path.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    path
+}
+
 /// How much of a body was read.
 enum Body {
     Whole(bytes::Bytes),
@@ -166,6 +184,17 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
+    /// A 2xx whose body could not be read: the request took effect, and Dintero answered.
+    pub(crate) fn unreadable_success(error: Error) -> Self {
+        Failure {
+            error,
+            maybe_applied: true,
+            no_answer: false,
+            retryable: true,
+            retry_after: None,
+        }
+    }
+
     fn final_error(error: Error) -> Self {
         Failure {
             error,
@@ -652,6 +681,18 @@ mod tests {
         let cut = clip("ééééé", 3);
         assert!(cut.starts_with('é') && !cut.starts_with("éé"), "{cut}");
         assert!(cut.ends_with("[truncated, 10 bytes in all]"), "{cut}");
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(
+            url_path(&["v1", "transactions", "T12345678.abc-_~", "capture"]),
+            "/v1/transactions/T12345678.abc-_~/capture"
+        );
+        assert_eq!(
+            url_path(&["v1", "sessions", "a/b?c#d%e f\\é"]),
+            "/v1/sessions/a%2Fb%3Fc%23d%25e%20f%5C%C3%A9"
+        );
     }
 
     #[test]

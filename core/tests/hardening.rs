@@ -1,4 +1,5 @@
-//! Hardening against the emulator: token outages, and proxies the client cannot use.
+//! Hardening against the emulator: token outages, one retry budget per call, ids that would
+//! leave their path, and proxies the client cannot use.
 
 mod common;
 
@@ -6,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use dintero_checkout::{Client, ErrorKind, Result, RetryPolicy};
+use dintero_checkout::{CaptureRequest, Client, ErrorKind, Result, RetryPolicy};
 use serde_json::json;
 
 /// Runs `n` calls of `call` at once (released together by a barrier) and returns their results.
@@ -107,6 +108,134 @@ async fn a_wrong_secret_with_200_concurrent_calls_costs_one_token_request() {
         assert!(!e.message().contains("not-the-secret"), "{e}");
     }
     assert_eq!(emu.request_count("get_transaction"), 0);
+}
+
+#[tokio::test]
+async fn session_cancel_has_one_retry_budget_under_429() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let created = new_session(&client, "cancel-429").await;
+    emu.inject_fault(fault_json(
+        json!({"route": "cancel_session", "fault": "status_429",
+                                        "times": 100, "retry_after": 0}),
+    ))
+    .unwrap();
+    let err = client.sessions().cancel(&created.id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited, "{err}");
+    let max = client.config().retry_policy().max_attempts as u64;
+    let sent = emu.request_count("cancel_session");
+    println!("session cancel under 429: {sent} requests (max_attempts {max})");
+    assert_eq!(sent, max, "one budget, not a loop inside a loop");
+}
+
+#[tokio::test]
+async fn an_unreadable_200_on_session_cancel_is_reconciled_by_reading_the_session() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let (session_id, _tx) = paid_transaction(&emu, &client, "cancel-garbled").await;
+    emu.inject_fault(fault("cancel_session", "malformed_json", 1))
+        .unwrap();
+    let reads_before = emu.request_count("get_session");
+    let session = client.sessions().cancel(&session_id).await.unwrap();
+    assert!(session.cancelled_at.is_some());
+    assert_eq!(emu.request_count("cancel_session"), 1, "not sent again");
+    assert_eq!(emu.request_count("get_session") - reads_before, 1);
+}
+
+#[tokio::test]
+async fn session_cancel_gives_up_after_its_budget_when_it_did_not_happen() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let created = new_session(&client, "cancel-503").await;
+    emu.inject_fault(fault("cancel_session", "status_503", 100))
+        .unwrap();
+    let err = client.sessions().cancel(&created.id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server, "{err}");
+    let max = client.config().retry_policy().max_attempts as u64;
+    assert_eq!(emu.request_count("cancel_session"), max);
+    assert_eq!(
+        emu.request_count("get_session"),
+        max,
+        "one read per ambiguous attempt"
+    );
+}
+
+async fn requests_seen(emu: &dintero_emulator::Emulator) -> serde_json::Value {
+    reqwest::get(format!("{}/_emulator/requests", emu.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn ids_that_would_leave_their_path_are_refused_before_any_request() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let tx = client.transactions();
+    let capture = CaptureRequest {
+        amount: 100,
+        ..Default::default()
+    };
+    let bad = [
+        "",
+        ".",
+        "..",
+        "...",
+        "../x",
+        "a/b",
+        "a\\b",
+        "a?b",
+        "a#b",
+        "a%2Fb",
+        "a b",
+        "a\tb",
+        "a\nb",
+        "T12345678.x/../..",
+        "\u{0}",
+        "é",
+    ];
+    for id in bad {
+        for (what, result) in [
+            ("transaction_id", tx.get(id, &[]).await.map(|_| ())),
+            ("transaction_id", tx.capture(id, &capture).await.map(|_| ())),
+            ("transaction_id", tx.void(id).await.map(|_| ())),
+            ("session_id", client.sessions().get(id).await.map(|_| ())),
+            ("session_id", client.sessions().cancel(id).await.map(|_| ())),
+        ] {
+            let err = result.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{id:?}: {err}");
+            assert!(err.message().starts_with(what), "{id:?}: {err}");
+        }
+    }
+    let seen = requests_seen(&emu).await;
+    assert_eq!(seen["recent"], json!([]), "nothing was sent: {seen}");
+
+    // Dots inside an id are Dintero's own format: sent, and answered 404.
+    let err = tx.get("T12345678.a.b", &[]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    let seen = requests_seen(&emu).await;
+    let paths: Vec<&str> = seen["recent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    assert!(
+        paths.contains(&"/v1/transactions/T12345678.a.b"),
+        "{paths:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_bad_id_is_not_echoed_whole() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let id = "/".repeat(100_000);
+    let err = client.transactions().get(&id, &[]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.message().len() < 500, "{} bytes", err.message().len());
 }
 
 #[test]
