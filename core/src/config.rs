@@ -144,6 +144,7 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }

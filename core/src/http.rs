@@ -358,9 +358,10 @@ impl Transport {
             Ok(b) => b,
             Err(e) => {
                 let mut failure = transport_failure(&e, &req.what, false);
-                // A status came: Dintero (or whoever answered) was done, unless it is a
-                // gateway status whose body we could not read to tell.
+                // A status came: whoever answered was done, unless it is a gateway status
+                // whose body we could not read to tell. A 4xx refusal applied nothing.
                 failure.no_answer = matches!(status, 502..=504);
+                failure.maybe_applied = !(400..500).contains(&status);
                 failure.error = failure.error.with_status(status);
                 return Err(failure);
             }
@@ -714,11 +715,10 @@ mod tests {
         Transport::new(config).unwrap()
     }
 
-    /// A raw server that reads each request's head and then does `then` with the socket.
-    async fn raw_server(
-        then: fn(tokio::net::TcpStream) -> Option<tokio::net::TcpStream>,
-    ) -> String {
-        use tokio::io::AsyncReadExt;
+    /// A raw server that reads each request's head, writes `answer` (maybe nothing, maybe a
+    /// status line and part of a body), then closes the connection or keeps it open.
+    async fn raw_server(answer: &'static [u8], keep_open: bool) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
@@ -726,7 +726,10 @@ mod tests {
             while let Ok((mut socket, _)) = listener.accept().await {
                 let mut buf = [0u8; 4096];
                 let _ = socket.read(&mut buf).await;
-                kept.extend(then(socket));
+                let _ = socket.write_all(answer).await;
+                if keep_open {
+                    kept.push(socket);
+                }
             }
         });
         base
@@ -744,11 +747,11 @@ mod tests {
     #[tokio::test]
     async fn a_cut_connection_or_a_timeout_is_no_answer_a_refused_connect_is_not() {
         // Cut: the server reads the request and closes without a word.
-        let f = failure_from(&raw_server(|_socket| None).await).await;
+        let f = failure_from(&raw_server(b"", false).await).await;
         assert!(f.no_answer && f.maybe_applied, "{:?}", f.error);
 
         // Timeout: the server keeps the connection open and never answers.
-        let f = failure_from(&raw_server(Some).await).await;
+        let f = failure_from(&raw_server(b"", true).await).await;
         assert_eq!(f.error.kind(), ErrorKind::Timeout, "{:?}", f.error);
         assert!(f.no_answer && f.maybe_applied);
 
@@ -757,6 +760,40 @@ mod tests {
         let base = format!("http://{}", listener.local_addr().unwrap());
         drop(listener);
         let f = failure_from(&base).await;
+        assert!(!f.no_answer && !f.maybe_applied, "{:?}", f.error);
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_after_the_status_is_an_answer_unless_from_a_gateway() {
+        let f = failure_from(
+            &raw_server(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"id\"",
+                false,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(f.error.status(), Some(200), "{:?}", f.error);
+        assert!(!f.no_answer && f.maybe_applied, "{:?}", f.error);
+
+        let f = failure_from(
+            &raw_server(
+                b"HTTP/1.1 504 Gateway Timeout\r\ncontent-length: 100\r\n\r\n<h",
+                false,
+            )
+            .await,
+        )
+        .await;
+        assert!(f.no_answer && f.maybe_applied, "{:?}", f.error);
+
+        let f = failure_from(
+            &raw_server(
+                b"HTTP/1.1 400 Bad Request\r\ncontent-length: 100\r\n\r\n{",
+                false,
+            )
+            .await,
+        )
+        .await;
         assert!(!f.no_answer && !f.maybe_applied, "{:?}", f.error);
     }
 }
