@@ -91,6 +91,7 @@ pub struct Config {
     pub(crate) plugin_version: String,
     pub(crate) token_refresh_margin: Duration,
     pub(crate) reconcile_window: Duration,
+    pub(crate) max_response_bytes: usize,
 }
 
 impl Config {
@@ -122,6 +123,10 @@ impl Config {
     pub fn reconcile_window(&self) -> Duration {
         self.reconcile_window
     }
+    /// The longest response body the client reads.
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
     /// True for a `T…` (sandbox) account.
     pub fn is_test_account(&self) -> bool {
         self.account_id.starts_with('T')
@@ -139,6 +144,7 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -158,6 +164,7 @@ pub struct ClientBuilder {
     system_version: Option<String>,
     plugin: Option<(String, String)>,
     reconcile_window: Option<Duration>,
+    max_response_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -216,7 +223,16 @@ impl ClientBuilder {
         self.reconcile_window = Some(v);
         self
     }
-    /// Sends every request through this proxy (`http://user:pass@host:port`).
+    /// The longest response body the client reads (default 16 MiB, at least 64 KiB). A longer
+    /// answer is not read past the limit and fails with a `decode` error naming it, so an
+    /// endless or enormous answer cannot exhaust memory. Dintero's largest answers (a page of
+    /// 100 transactions with their sessions) stay far below the default.
+    pub fn max_response_bytes(mut self, v: usize) -> Self {
+        self.max_response_bytes = Some(v);
+        self
+    }
+    /// Sends every request through this proxy: `http://host:port` or `https://host:port`,
+    /// optionally with `user:pass@`. Other schemes (SOCKS among them) are refused.
     pub fn proxy(mut self, v: impl Into<String>) -> Self {
         self.proxy = Some(Secret::new(v.into()));
         self
@@ -282,8 +298,15 @@ impl ClientBuilder {
             ));
         }
         if let Some(proxy) = &self.proxy {
-            reqwest::Proxy::all(proxy.expose())
-                .map_err(|_| Error::invalid_input("proxy is not a valid proxy URL"))?;
+            check_proxy(proxy)?;
+        }
+        let max_response_bytes = self
+            .max_response_bytes
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        if max_response_bytes < MIN_MAX_RESPONSE_BYTES {
+            return Err(Error::invalid_input(format!(
+                "max_response_bytes must be at least {MIN_MAX_RESPONSE_BYTES} (got {max_response_bytes})"
+            )));
         }
         for (name, value) in [
             ("system_name", &self.system_name),
@@ -316,8 +339,43 @@ impl ClientBuilder {
             plugin_version,
             token_refresh_margin: Duration::from_secs(300),
             reconcile_window: self.reconcile_window.unwrap_or(timeout),
+            max_response_bytes,
         })
     }
+}
+
+/// The default longest response body: 16 MiB. Dintero's largest answer is a page of at most
+/// 100 transactions, with their sessions when asked; even with hundreds of order lines each,
+/// that is a few MiB. 16 MiB leaves room for that and bounds what one hostile or broken answer
+/// can cost per concurrent call.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+const MIN_MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// Accepts only proxies this client can use: `http://` and `https://` with a host. The value
+/// is never echoed: it may carry credentials.
+pub(crate) fn check_proxy(proxy: &Secret) -> Result<()> {
+    let refuse = |why: &str| {
+        Err(Error::invalid_input(format!(
+            "proxy: {why}; expected http://host:port or https://host:port (the value is not shown: it may hold credentials)"
+        )))
+    };
+    let Ok(url) = Url::parse(proxy.expose().trim()) else {
+        return refuse("not an absolute URL");
+    };
+    match url.scheme() {
+        "http" | "https" => {}
+        s if s.starts_with("socks") => {
+            return refuse("SOCKS proxies are not supported by this build")
+        }
+        _ => return refuse("unsupported scheme"),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return refuse("no host");
+    }
+    if reqwest::Proxy::all(url.as_str()).is_err() {
+        return refuse("not a valid proxy URL");
+    }
+    Ok(())
 }
 
 /// Checks `^[PT]\d{8}$`.

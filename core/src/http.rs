@@ -83,9 +83,88 @@ impl Response {
 
     pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
         from_json_slice(&self.body, what).map_err(|e| {
-            e.with_status(self.status)
+            // serde quotes offending values, which come from the server: keep them short.
+            Error::new(e.kind(), clip(e.message(), MAX_SERVER_TEXT))
+                .with_status(self.status)
                 .with_request_id(self.request_id())
         })
+    }
+}
+
+/// The most server-supplied text (an error message, a quoted value) copied into one error.
+pub(crate) const MAX_SERVER_TEXT: usize = 1024;
+
+/// The most of an error (non-2xx) body that is read. Dintero's error bodies are a few hundred
+/// bytes; a longer one is not Dintero's, and only its status is used.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// `text`, cut to at most `max` bytes (on a character boundary) with a marker saying so.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [truncated, {} bytes in all]", &text[..end], text.len())
+}
+
+/// `/a/b/c` from path segments, each percent-encoded (everything but RFC 3986's unreserved
+/// characters), so no value can add a segment, a query or a fragment. Callers still refuse
+/// dot-only ids (`check_id`): URL parsers treat `%2E%2E` like `..`.
+pub(crate) fn url_path(segments: &[&str]) -> String {
+    let mut path = String::new();
+    for segment in segments {
+        path.push('/');
+        for b in segment.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                path.push(char::from(b));
+            } else {
+                path.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    path
+}
+
+/// How much of a body was read.
+enum Body {
+    Whole(bytes::Bytes),
+    /// Longer than the limit: reading stopped there (or never started, from Content-Length).
+    TooLong,
+}
+
+/// Reads a body a chunk at a time, stopping as soon as it passes `limit` bytes, so an endless
+/// or enormous answer costs at most `limit` bytes of memory.
+async fn read_body(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> std::result::Result<Body, reqwest::Error> {
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Ok(Body::TooLong);
+    }
+    let mut buf = Vec::with_capacity(announced.map_or(0, |n| n as usize));
+    while let Some(chunk) = response.chunk().await? {
+        if buf.len() + chunk.len() > limit {
+            return Ok(Body::TooLong);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Body::Whole(buf.into()))
+}
+
+/// A byte count for messages: `16 MiB`, `64 KiB` or `1000 bytes`.
+pub(crate) fn show_size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -95,16 +174,32 @@ pub(crate) struct Failure {
     pub error: Error,
     /// The request may have reached Dintero and taken effect.
     pub maybe_applied: bool,
+    /// Nobody answered for Dintero: the request may have been sent and no final answer came
+    /// back (a timeout, a cut connection), or a 502/503/504 came without Dintero's JSON error
+    /// body (a gateway or load balancer answered, and Dintero may still be at work).
+    pub no_answer: bool,
     /// Trying again may help.
     pub retryable: bool,
     pub retry_after: Option<Duration>,
 }
 
 impl Failure {
+    /// A 2xx whose body could not be read: the request took effect, and Dintero answered.
+    pub(crate) fn unreadable_success(error: Error) -> Self {
+        Failure {
+            error,
+            maybe_applied: true,
+            no_answer: false,
+            retryable: true,
+            retry_after: None,
+        }
+    }
+
     fn final_error(error: Error) -> Self {
         Failure {
             error,
             maybe_applied: false,
+            no_answer: false,
             retryable: false,
             retry_after: None,
         }
@@ -116,7 +211,7 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
         .iter()
         .find_map(|name| headers.get(*name))
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+        .map(|v| clip(v, 200))
 }
 
 fn describe(err: &reqwest::Error) -> String {
@@ -187,6 +282,7 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none());
         match &config.proxy {
             Some(proxy) => {
+                crate::config::check_proxy(proxy)?;
                 let proxy = reqwest::Proxy::all(proxy.expose())
                     .map_err(|_| Error::invalid_input("proxy is not a valid proxy URL"))?;
                 builder = builder.proxy(proxy);
@@ -234,30 +330,78 @@ impl Transport {
         for (name, value) in &req.headers {
             builder = builder.header(*name, value);
         }
-        if let Some(body) = &req.body {
-            builder = builder
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(body.clone());
+        match &req.body {
+            Some(body) => {
+                builder = builder
+                    .header(http::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            // hyper sends no length for an empty body; some gateways refuse a POST without one.
+            None if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) => {
+                builder = builder.header(http::header::CONTENT_LENGTH, "0");
+            }
+            None => {}
         }
-        let response = match builder.send().await {
+        let mut response = match builder.send().await {
             Ok(r) => r,
             Err(e) => return Err(transport_failure(&e, &req.what, e.is_connect())),
         };
         let status = response.status().as_u16();
-        let mut response = response;
         let headers = std::mem::take(response.headers_mut());
-        let body = match response.bytes().await {
-            Ok(b) => b,
-            Err(e) => return Err(transport_failure(&e, &req.what, false)),
+        let success = (200..300).contains(&status);
+        let limit = if success {
+            self.config.max_response_bytes
+        } else {
+            self.config.max_response_bytes.min(MAX_ERROR_BODY)
         };
-        if (200..300).contains(&status) {
-            return Ok(Response {
+        let body = match read_body(&mut response, limit).await {
+            Ok(b) => b,
+            Err(e) => {
+                let mut failure = transport_failure(&e, &req.what, false);
+                // A status came: whoever answered was done, unless it is a gateway status
+                // whose body we could not read to tell. A 4xx refusal applied nothing.
+                failure.no_answer = matches!(status, 502..=504);
+                failure.maybe_applied = !(400..500).contains(&status);
+                failure.error = failure.error.with_status(status);
+                return Err(failure);
+            }
+        };
+        match (success, body) {
+            (true, Body::Whole(body)) => Ok(Response {
                 status,
                 headers,
                 body,
-            });
+            }),
+            (true, Body::TooLong) => Err(Failure {
+                error: Error::decode(format!(
+                    "{}: the answer is longer than {} (the client's max_response_bytes) and was not read",
+                    req.what,
+                    show_size(limit)
+                ))
+                .with_status(status)
+                .with_request_id(request_id(&headers)),
+                // A 2xx: the request took effect; writes re-read to learn the result.
+                maybe_applied: true,
+                no_answer: false,
+                retryable: false,
+                retry_after: None,
+            }),
+            (false, Body::Whole(body)) => Err(status_failure(status, &headers, &body, &req.what)),
+            (false, Body::TooLong) => {
+                let mut failure = status_failure(status, &headers, b"", &req.what);
+                failure.error = Error::new(
+                    failure.error.kind(),
+                    format!(
+                        "{} (error body longer than {}, not read)",
+                        failure.error.message(),
+                        show_size(limit)
+                    ),
+                )
+                .with_status(status)
+                .with_request_id(request_id(&headers));
+                Err(failure)
+            }
         }
-        Err(status_failure(status, &headers, &body, &req.what))
     }
 
     /// Sends `req`, retrying as `mode` allows, refreshing the token once on a 401.
@@ -272,12 +416,7 @@ impl Transport {
         loop {
             attempt += 1;
             let token = match req.auth {
-                Auth::Bearer => Some(self.auth.token(self).await.map_err(|error| Failure {
-                    retryable: false,
-                    maybe_applied: false,
-                    retry_after: None,
-                    error,
-                })?),
+                Auth::Bearer => Some(self.auth.token(self).await.map_err(Failure::final_error)?),
                 Auth::Basic => None,
             };
             let failure = match self.attempt(req, token.as_ref()).await {
@@ -365,6 +504,7 @@ fn transport_failure(err: &reqwest::Error, what: &str, not_sent: bool) -> Failur
         error: Error::new(kind, format!("{what}: request {verb}: {}", describe(err))),
         // A connect error means nothing reached Dintero. Anything later is ambiguous.
         maybe_applied: !not_sent,
+        no_answer: !not_sent,
         retryable: true,
         retry_after: None,
     }
@@ -394,8 +534,9 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
         });
     let mut message = parsed
         .as_ref()
-        .and_then(|d| d.message.clone())
+        .and_then(|d| d.message.as_deref())
         .filter(|m| !m.is_empty())
+        .map(|m| clip(m, MAX_SERVER_TEXT))
         .unwrap_or_else(|| {
             let reason = http::StatusCode::from_u16(status)
                 .ok()
@@ -408,13 +549,14 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
             .errors
             .iter()
             .take(5)
-            .map(|e| e.to_string())
+            .map(|e| clip(&e.to_string(), MAX_SERVER_TEXT / 4))
             .collect();
         message.push_str(&format!(" [{}]", extra.join("; ")));
     }
+    let from_dintero = parsed.is_some();
     let error = Error::new(ErrorKind::from_status(status), format!("{what}: {message}"))
         .with_status(status)
-        .with_code(code)
+        .with_code(code.map(|c| clip(&c, 100)))
         .with_request_id(request_id(headers));
     let retry_after = headers
         .get(http::header::RETRY_AFTER)
@@ -424,6 +566,7 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
         429 => Failure {
             error,
             maybe_applied: false,
+            no_answer: false,
             retryable: true,
             retry_after,
         },
@@ -431,6 +574,8 @@ fn status_failure(status: u16, headers: &HeaderMap, body: &[u8], what: &str) -> 
         500..=599 => Failure {
             error,
             maybe_applied: true,
+            // A gateway's 502/503/504 (not Dintero's error body) says nothing about Dintero.
+            no_answer: matches!(status, 502..=504) && !from_dintero,
             retryable: true,
             retry_after,
         },
@@ -472,5 +617,183 @@ mod tests {
             "{text} -> {got:?}"
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    fn gateway_or_dintero(status: u16, body: &str) -> Failure {
+        status_failure(status, &HeaderMap::new(), body.as_bytes(), "capture")
+    }
+
+    const DINTERO_503: &str =
+        r#"{"error": {"code": "SERVICE_UNAVAILABLE", "message": "try again later"}}"#;
+
+    #[test]
+    fn a_gateway_error_without_dinteros_body_is_no_answer() {
+        for status in [502, 503, 504] {
+            for body in [
+                "",
+                "<html>Bad Gateway</html>",
+                "{}",
+                r#"{"message": "upstream timed out"}"#,
+            ] {
+                let f = gateway_or_dintero(status, body);
+                assert!(f.no_answer, "{status} {body:?}");
+                assert!(f.maybe_applied && f.retryable, "{status} {body:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn dinteros_own_error_body_is_an_answer() {
+        for status in [502, 503, 504] {
+            let f = gateway_or_dintero(status, DINTERO_503);
+            assert!(!f.no_answer, "{status}");
+            assert_eq!(f.error.code(), Some("SERVICE_UNAVAILABLE"));
+        }
+        for (status, body) in [
+            (500, ""),
+            (500, "<html>"),
+            (429, ""),
+            (400, ""),
+            (404, DINTERO_503),
+        ] {
+            assert!(
+                !gateway_or_dintero(status, body).no_answer,
+                "{status} {body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn server_text_in_errors_is_clipped() {
+        let long = "x".repeat(50_000);
+        let body = serde_json::json!({"error": {"message": long, "code": long,
+            "errors": [{"path": "a", "message": long}]}})
+        .to_string();
+        let f = gateway_or_dintero(400, &body);
+        let msg = f.error.message();
+        assert!(msg.len() < 2 * MAX_SERVER_TEXT, "{} bytes", msg.len());
+        assert!(msg.contains("[truncated, 50000 bytes in all]"), "{msg}");
+        assert!(f.error.code().unwrap().len() < 200);
+    }
+
+    #[test]
+    fn clip_keeps_short_text_and_cuts_on_a_character_boundary() {
+        assert_eq!(clip("short", 10), "short");
+        let cut = clip("ééééé", 3);
+        assert!(cut.starts_with('é') && !cut.starts_with("éé"), "{cut}");
+        assert!(cut.ends_with("[truncated, 10 bytes in all]"), "{cut}");
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(
+            url_path(&["v1", "transactions", "T12345678.abc-_~", "capture"]),
+            "/v1/transactions/T12345678.abc-_~/capture"
+        );
+        assert_eq!(
+            url_path(&["v1", "sessions", "a/b?c#d%e f\\é"]),
+            "/v1/sessions/a%2Fb%3Fc%23d%25e%20f%5C%C3%A9"
+        );
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(show_size(16 * 1024 * 1024), "16 MiB");
+        assert_eq!(show_size(64 * 1024), "64 KiB");
+        assert_eq!(show_size(1000), "1000 bytes");
+    }
+
+    fn transport_for(base: &str) -> Transport {
+        let config = crate::Client::builder()
+            .account_id("T12345678")
+            .client_id("id")
+            .client_secret("secret")
+            .base_url(base)
+            .timeout(Duration::from_millis(300))
+            .into_config()
+            .unwrap();
+        Transport::new(config).unwrap()
+    }
+
+    /// A raw server that reads each request's head, writes `answer` (maybe nothing, maybe a
+    /// status line and part of a body), then closes the connection or keeps it open.
+    async fn raw_server(answer: &'static [u8], keep_open: bool) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut kept = Vec::new();
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(answer).await;
+                if keep_open {
+                    kept.push(socket);
+                }
+            }
+        });
+        base
+    }
+
+    /// One attempt of a POST to `base`, which must fail.
+    async fn failure_from(base: &str) -> Failure {
+        let req = Request {
+            auth: Auth::Basic,
+            ..Request::new(Method::POST, format!("{base}/x"), "capture")
+        };
+        transport_for(base).attempt(&req, None).await.err().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_cut_connection_or_a_timeout_is_no_answer_a_refused_connect_is_not() {
+        // Cut: the server reads the request and closes without a word.
+        let f = failure_from(&raw_server(b"", false).await).await;
+        assert!(f.no_answer && f.maybe_applied, "{:?}", f.error);
+
+        // Timeout: the server keeps the connection open and never answers.
+        let f = failure_from(&raw_server(b"", true).await).await;
+        assert_eq!(f.error.kind(), ErrorKind::Timeout, "{:?}", f.error);
+        assert!(f.no_answer && f.maybe_applied);
+
+        // Refused: nothing listens there, so nothing was sent.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let f = failure_from(&base).await;
+        assert!(!f.no_answer && !f.maybe_applied, "{:?}", f.error);
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_after_the_status_is_an_answer_unless_from_a_gateway() {
+        let f = failure_from(
+            &raw_server(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"id\"",
+                false,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(f.error.status(), Some(200), "{:?}", f.error);
+        assert!(!f.no_answer && f.maybe_applied, "{:?}", f.error);
+
+        let f = failure_from(
+            &raw_server(
+                b"HTTP/1.1 504 Gateway Timeout\r\ncontent-length: 100\r\n\r\n<h",
+                false,
+            )
+            .await,
+        )
+        .await;
+        assert!(f.no_answer && f.maybe_applied, "{:?}", f.error);
+
+        let f = failure_from(
+            &raw_server(
+                b"HTTP/1.1 400 Bad Request\r\ncontent-length: 100\r\n\r\n{",
+                false,
+            )
+            .await,
+        )
+        .await;
+        assert!(!f.no_answer && !f.maybe_applied, "{:?}", f.error);
     }
 }

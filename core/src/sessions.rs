@@ -4,7 +4,7 @@ use http::Method;
 use serde_json::Value;
 
 use crate::error::{input_from_value, Error, Result};
-use crate::http::{Mode, Request};
+use crate::http::{clip, url_path, Failure, Mode, Request};
 use crate::models::{Session, SessionCreated, SessionRequest, SessionUpdate};
 use crate::order::validate_order;
 use crate::Client;
@@ -22,18 +22,33 @@ pub struct Sessions<'a> {
     pub(crate) client: &'a Client,
 }
 
+/// Checks a session or transaction id before it goes into a path. Dintero's ids are the
+/// account id, a dot and base62 (`T12345678.55Q4CC1WuVJdgCssZfrf5a`); we accept letters,
+/// digits, `-`, `_` and dots inside, up to 200 characters, and refuse anything that could
+/// change the path: `/`, `\`, `?`, `#`, `%`, spaces and control characters, and ids made of
+/// dots only (`.`, `..`), which URL parsers remove from the path even when percent-encoded.
+/// `what` names the parameter in the error.
 pub(crate) fn check_id(what: &str, id: &str) -> Result<()> {
-    let ok = !id.is_empty()
-        && id.len() <= 200
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-    if ok {
-        Ok(())
+    let problem = if id.is_empty() {
+        Some("must not be empty")
+    } else if id.len() > 200 {
+        Some("is longer than 200 characters")
+    } else if id.bytes().all(|b| b == b'.') {
+        Some("must not be only dots")
+    } else if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    {
+        Some("may only hold letters, digits, '.', '-' and '_'")
     } else {
-        Err(Error::invalid_input(format!(
-            "{what}: {id:?} is not a valid id (expected letters, digits, '.', '-' or '_', e.g. T12345678.55Q4CC1WuVJdgCssZfrf5a)"
-        )))
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(Error::invalid_input(format!(
+            "{what}: {:?} is not a valid id: it {problem} (e.g. T12345678.55Q4CC1WuVJdgCssZfrf5a)",
+            clip(id, 64)
+        ))),
     }
 }
 
@@ -116,13 +131,17 @@ impl Sessions<'_> {
     /// Reads a session: `GET /v1/sessions/{id}`.
     pub async fn get(&self, session_id: &str) -> Result<Session> {
         check_id("session_id", session_id)?;
+        self.read(session_id, Mode::Idempotent).await
+    }
+
+    async fn read(&self, session_id: &str, mode: Mode) -> Result<Session> {
         let t = &self.client.inner;
         let req = Request::new(
             Method::GET,
-            t.checkout_url(&format!("/v1/sessions/{session_id}")),
+            t.checkout_url(&url_path(&["v1", "sessions", session_id])),
             "get session",
         );
-        t.execute(&req, Mode::Idempotent)
+        t.execute(&req, mode)
             .await
             .map_err(|f| f.error)?
             .json("the session")
@@ -140,7 +159,7 @@ impl Sessions<'_> {
         check_id("session_id", session_id)?;
         validate_order(&update.order)?;
         let t = &self.client.inner;
-        let mut url = t.checkout_url(&format!("/v1/sessions/{session_id}"));
+        let mut url = t.checkout_url(&url_path(&["v1", "sessions", session_id]));
         if update_without_lock {
             url.push_str("?update_without_lock=true");
         }
@@ -163,41 +182,59 @@ impl Sessions<'_> {
     }
 
     /// Cancels a session: `POST /v1/sessions/{id}/cancel` (voids an authorized payment).
-    /// After an ambiguous failure the session is re-read: if it is cancelled, that is the answer.
+    ///
+    /// One retry budget: the cancel is sent at most `max_attempts` times in all. After an
+    /// attempt that may have taken effect (no answer, 5xx, an unreadable 200), the session is
+    /// read once: if it is cancelled, that is the answer. A refusal after such an attempt is
+    /// checked the same way (our earlier attempt may have cancelled it).
     pub async fn cancel(&self, session_id: &str) -> Result<Session> {
         check_id("session_id", session_id)?;
         let t = &self.client.inner;
         let req = Request::new(
             Method::POST,
-            t.checkout_url(&format!("/v1/sessions/{session_id}/cancel")),
+            t.checkout_url(&url_path(&["v1", "sessions", session_id, "cancel"])),
             "cancel session",
         );
+        let max = t.config.retry.max_attempts;
+        let mut earlier_maybe_applied = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match t.execute(&req, Mode::NotApplied).await {
-                Ok(response) => return response.json("the session"),
-                Err(failure) => {
-                    if failure.maybe_applied {
-                        let wait = t.config.retry.backoff(attempt);
-                        tokio::time::sleep(wait).await;
-                        let session = self
-                            .get(session_id)
-                            .await
-                            .map_err(|e| outcome_unknown("cancel", &failure.error, &e))?;
-                        if session.cancelled_at.is_some() {
-                            return Ok(session);
+            let failure = match t.execute(&req, Mode::Once).await {
+                Ok(response) => match response.json::<Session>("the session") {
+                    Ok(session) => return Ok(session),
+                    // A 2xx we cannot read: the cancel happened; the session tells the rest.
+                    Err(error) => Failure::unreadable_success(error),
+                },
+                Err(failure) => failure,
+            };
+            // A refusal after an attempt that may have worked: that attempt may be why.
+            let check = failure.maybe_applied
+                || (earlier_maybe_applied
+                    && !failure.retryable
+                    && failure.error.status().is_some());
+            earlier_maybe_applied |= failure.maybe_applied;
+            if check {
+                tokio::time::sleep(t.config.retry.backoff(attempt)).await;
+                // One read, without retries of its own: this call owns the budget.
+                match self.read(session_id, Mode::Once).await {
+                    Ok(session) if session.cancelled_at.is_some() => return Ok(session),
+                    Ok(_) => {}
+                    Err(reread) => {
+                        if !failure.retryable || attempt >= max {
+                            return Err(outcome_unknown("cancel", &failure.error, &reread));
                         }
+                        continue;
                     }
-                    if !failure.retryable || attempt >= t.config.retry.max_attempts {
-                        return Err(failure.error);
-                    }
-                    if !failure.maybe_applied {
-                        match t.wait_before_retry(&failure, attempt) {
-                            Some(wait) => tokio::time::sleep(wait).await,
-                            None => return Err(failure.error),
-                        }
-                    }
+                }
+            }
+            if !failure.retryable || attempt >= max {
+                return Err(failure.error);
+            }
+            if !failure.maybe_applied {
+                match t.wait_before_retry(&failure, attempt) {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => return Err(failure.error),
                 }
             }
         }

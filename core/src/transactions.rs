@@ -34,7 +34,7 @@ use http::Method;
 use serde_json::Value;
 
 use crate::error::{input_from_value, Error, ErrorKind, Result};
-use crate::http::{Failure, Mode, Request, Response};
+use crate::http::{url_path, Failure, Mode, Request, Response};
 use crate::models::{
     CaptureRequest, ExtendAuthorizationRequest, RefundRequest, Transaction, TransactionEvent,
     TransactionEventKind, TransactionStatus,
@@ -213,14 +213,20 @@ impl Witness {
                 {
                     return Evidence::Done;
                 }
-                match tx
+                if let Some(initiate) = tx
                     .events
                     .iter()
                     .rev()
                     .find(|e| e.event == TransactionEventKind::InitiateVoid && e.success)
                 {
-                    Some(initiate) => queued(tx, initiate),
-                    None => Evidence::Absent,
+                    return queued(tx, initiate);
+                }
+                // The newest event is a failed VOID: Dintero refused this void.
+                match tx.events.last() {
+                    Some(e) if e.event == TransactionEventKind::Void && !e.success => {
+                        Evidence::Failed(event_failure(e))
+                    }
+                    _ => Evidence::Absent,
                 }
             }
             Witness::Event {
@@ -344,7 +350,7 @@ impl Transactions<'_> {
     pub async fn get(&self, transaction_id: &str, includes: &[&str]) -> Result<Transaction> {
         check_id("transaction_id", transaction_id)?;
         let t = &self.client.inner;
-        let mut url = t.checkout_url(&format!("/v1/transactions/{transaction_id}"));
+        let mut url = t.checkout_url(&url_path(&["v1", "transactions", transaction_id]));
         if !includes.is_empty() {
             let mut q = form_urlencoded::Serializer::new(String::new());
             for inc in includes {
@@ -418,7 +424,12 @@ impl Transactions<'_> {
         let t = &self.client.inner;
         let req = Request::new(
             Method::POST,
-            t.checkout_url(&format!("/v1/transactions/{transaction_id}/capture")),
+            t.checkout_url(&url_path(&[
+                "v1",
+                "transactions",
+                transaction_id,
+                "capture",
+            ])),
             "capture",
         )
         .json_body(request)?;
@@ -454,7 +465,7 @@ impl Transactions<'_> {
         let t = &self.client.inner;
         let req = Request::new(
             Method::POST,
-            t.checkout_url(&format!("/v1/transactions/{transaction_id}/refund")),
+            t.checkout_url(&url_path(&["v1", "transactions", transaction_id, "refund"])),
             "refund",
         )
         .json_body(request)?;
@@ -485,7 +496,7 @@ impl Transactions<'_> {
         let t = &self.client.inner;
         let req = Request::new(
             Method::POST,
-            t.checkout_url(&format!("/v1/transactions/{transaction_id}/void")),
+            t.checkout_url(&url_path(&["v1", "transactions", transaction_id, "void"])),
             "void",
         );
         self.run_detached(Write {
@@ -515,7 +526,12 @@ impl Transactions<'_> {
         let t = &self.client.inner;
         let req = Request::new(
             Method::POST,
-            t.checkout_url(&format!("/v1/transactions/{transaction_id}/authorization")),
+            t.checkout_url(&url_path(&[
+                "v1",
+                "transactions",
+                transaction_id,
+                "authorization",
+            ])),
             "extend authorization",
         )
         .json_body(request)?;
@@ -535,7 +551,7 @@ impl Transactions<'_> {
         let t = &self.client.inner;
         let req = Request::new(
             Method::PUT,
-            t.checkout_url(&format!("/v1/transactions/{transaction_id}")),
+            t.checkout_url(&url_path(&["v1", "transactions", transaction_id])),
             "update transaction",
         )
         .json_body(&serde_json::json!({ "merchant_reference_2": merchant_reference_2 }))?;
@@ -761,12 +777,7 @@ impl Transactions<'_> {
                     Err(Reply::Final(e)) => return Err(with_ref(e)),
                     Err(Reply::Unknown(e)) => return Err(unknown(e)),
                     // A 200 we cannot read: it probably worked. Check, never repeat blindly.
-                    Err(Reply::Unreadable(error)) => Failure {
-                        error,
-                        maybe_applied: true,
-                        retryable: true,
-                        retry_after: None,
-                    },
+                    Err(Reply::Unreadable(error)) => Failure::unreadable_success(error),
                 },
                 Err(f) => f,
             };
@@ -775,7 +786,7 @@ impl Transactions<'_> {
                 // means it may still be at work: keep looking for the reconcile window before
                 // concluding the write is absent. With Dintero's own answer (its 5xx error
                 // body, an unreadable 200), it is done: one look is enough.
-                let no_answer = got_no_answer(&failure);
+                let no_answer = failure.no_answer;
                 let window = if no_answer {
                     t.config.reconcile_window
                 } else {
@@ -922,17 +933,6 @@ struct Leave {
 impl Drop for Leave {
     fn drop(&mut self) {
         self.client.writes.lock().running.remove(&self.key);
-    }
-}
-
-/// True when a failed attempt got no answer from Dintero itself: nothing came back (timeout,
-/// cut connection), or a gateway in front of Dintero answered 502/503/504 without Dintero's
-/// error body, while Dintero may still be applying the write.
-fn got_no_answer(failure: &Failure) -> bool {
-    match failure.error.status() {
-        None => true,
-        Some(502..=504) => failure.error.code().is_none(),
-        Some(_) => false,
     }
 }
 

@@ -429,7 +429,9 @@ async fn void_and_void_after_capture() {
 async fn extend_authorization() {
     let emu = emulator().await;
     let client = client_for(&emu);
-    let (_, tx_id) = paid_transaction(&emu, &client, "order-ext").await;
+    let mut payload = session_payload("order-ext", None);
+    payload["configuration"] = json!({"pre_authorization": true});
+    let (_, tx_id) = paid_with(&emu, &client, payload).await;
     let tx = client
         .transactions()
         .extend_authorization(
