@@ -319,6 +319,16 @@ async fn authorization_changes_need_a_pre_authorization() {
         .error(400);
     assert!(m.contains("pre-authorized"), "{m}");
     assert_eq!(env.tx(&tid).await["amount"], 43880);
+    // A status that allows no change at all is a 409 first, pre-authorized or not.
+    env.post_empty(&format!("/v1/transactions/{tid}/void"))
+        .await
+        .ok();
+    env.post(
+        &format!("/v1/transactions/{tid}/authorization"),
+        json!({"amount": 50000}),
+    )
+    .await
+    .error(409);
 
     let mut body = session_body();
     body["configuration"] = json!({"pre_authorization": true});
