@@ -676,3 +676,29 @@ async fn session_update_takes_the_update_order_shape_and_merges() {
     assert_eq!(order["currency"], "NOK", "kept");
     assert_eq!(order["shipping_option"]["id"], "pickup", "kept");
 }
+
+#[tokio::test]
+async fn the_request_log_hides_a_secret_in_a_token_body() {
+    let env = start().await;
+    let c = env.emu.config().clone();
+    let body = form(&[
+        ("grant_type", "client_credentials"),
+        ("client_secret", "s3cr3t-in-body"),
+    ]);
+    let _ = env
+        .http
+        .post(format!(
+            "{}/v1/accounts/{}/auth/token",
+            env.base, c.account_id
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("authorization", basic(&c.client_id, &c.client_secret))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let r = env.control(Method::GET, "/_emulator/requests", None).await;
+    let text = r.text.clone();
+    assert!(!text.contains("s3cr3t-in-body"), "{text}");
+    assert_eq!(r.body["recent"][0]["body"], "[redacted]");
+}
