@@ -143,7 +143,7 @@ impl CallbackOptions {
 pub(crate) enum Trigger<'a> {
     /// Payment completed (AUTHORIZED, or CAPTURED with auto-capture).
     Authorized,
-    /// `report_error`: `cancelled`, `failed` or `authorization`.
+    /// `report_error`: `cancelled`, `failed`, `authorization` or `captured`.
     Error(&'a str),
     /// `report_event`: `CAPTURE`, `REFUND` or `VOID` with the event id.
     Event(&'static str, &'a str),
@@ -176,7 +176,9 @@ pub(crate) fn notify(
         session.id.clone(),
     ));
     extra.push(("merchant_reference", session.merchant_reference()));
-    extra.push(("time", fmt_time(st.now())));
+    // Dintero's `time` is when the transaction was created.
+    let time = tx.map_or_else(|| fmt_time(st.now()), |tx| tx.created_at.clone());
+    extra.push(("time", time));
     let authorization = matches!(trigger, Trigger::Authorized);
     match trigger {
         Trigger::Authorized => {}

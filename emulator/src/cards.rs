@@ -6,8 +6,10 @@ pub(crate) enum CardKind {
     /// Approves and succeeds at every later operation.
     #[default]
     Approve,
-    /// Declined at authorization (3DS required, code `1A`; or 3DS verification failed).
+    /// Declined at authorization (3DS required, code `1A`): `error=failed`.
     Decline,
+    /// 3DS verification failed: the customer did not authorize, `error=authorization`.
+    ThreeDsFailed,
     /// Authorization times out.
     AuthTimeout,
     /// Capture times out.
@@ -52,7 +54,7 @@ pub(crate) fn lookup(raw: &str) -> Option<TestCard> {
         "4000000000000002" | "5200000000000007" => (Approve, "3DS frictionless"),
         "4000100000000000" | "5200000000000015" => (Approve, "3DS method call and challenge"),
         "4000200000000008" | "5200000000000023" => (Approve, "3DS proof of attempt"),
-        "4000300000000006" | "5200000000000031" => (Decline, "3DS verification failed"),
+        "4000300000000006" | "5200000000000031" => (ThreeDsFailed, "3DS verification failed"),
         "4100000000000076" => (Decline, "declined: 3DS authentication required (1A)"),
         "4100000000000001" | "5100000000000008" => (AuthTimeout, "authorization times out"),
         "4100000000000019" | "5100000000000016" => (CaptureTimeout, "capture times out"),

@@ -191,9 +191,11 @@ mod tests {
             "60",
             "--signature-secret",
             "",
+            "--strict-urls",
         ]))
         .unwrap()
         .unwrap();
+        assert!(c.strict_urls);
         assert_eq!(c.listen.port(), 0);
         assert_eq!(c.account_id, "P00000001");
         assert_eq!(c.token_ttl, Duration::from_secs(60));

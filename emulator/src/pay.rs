@@ -81,7 +81,13 @@ pub(crate) async fn pay(
     let mref = session.merchant_reference();
 
     match card.kind {
-        CardKind::Decline => {
+        CardKind::Decline | CardKind::ThreeDsFailed => {
+            // A failed 3DS verification means the customer did not authorize the payment.
+            let error = if card.kind == CardKind::ThreeDsFailed {
+                "authorization"
+            } else {
+                "failed"
+            };
             let s = {
                 let mut s = lock(&entry.data);
                 s.locked = false;
@@ -95,13 +101,13 @@ pub(crate) async fn pay(
                 );
                 s.clone()
             };
-            notify(st, &s, None, Trigger::Error("failed"));
+            notify(st, &s, None, Trigger::Error(error));
             Ok(PayOutcome {
                 transaction_id: None,
                 redirect_url: redirect(
                     &s,
                     &[
-                        ("error", "failed"),
+                        ("error", error),
                         ("merchant_reference", &mref),
                         ("session_id", &s.id),
                     ],
@@ -156,6 +162,7 @@ pub(crate) async fn pay(
             let auth_id = auth.id.clone();
             tx.events.push(auth);
             tx.status = TxStatus::Authorized;
+            let mut auto_capture_failed = false;
             if session.auto_capture() {
                 if card.kind == CardKind::AutoCaptureTimeout {
                     let generation = st.generation.load(std::sync::atomic::Ordering::SeqCst);
@@ -170,6 +177,7 @@ pub(crate) async fn pay(
                     cap.error =
                         Some(json!({"code": "TIMEOUT", "message": "auto-capture timed out"}));
                     tx.events.push(cap);
+                    auto_capture_failed = true;
                 } else {
                     let mut cap = tx_event(st, "CAPTURE", TxStatus::Captured, Some(tx.amount));
                     cap.items = Some(tx.items.iter().map(capture_line).collect());
@@ -196,7 +204,14 @@ pub(crate) async fn pay(
                 );
                 s.clone()
             };
-            notify(st, &s, Some(&tx), Trigger::Authorized);
+            // With auto-capture the success callback waits for CAPTURED; a failed
+            // auto-capture is reported as an error (`report_error`) instead.
+            let trigger = if auto_capture_failed {
+                Trigger::Error("captured")
+            } else {
+                Trigger::Authorized
+            };
+            notify(st, &s, Some(&tx), trigger);
             Ok(PayOutcome {
                 transaction_id: Some(tx_id.clone()),
                 redirect_url: redirect(

@@ -129,12 +129,16 @@ impl RequestLog {
                     };
                     headers.insert(k.as_str().to_string(), json!(value));
                 }
-                let (body, body_truncated) = match &r.body {
+                let (mut body, body_truncated) = match &r.body {
                     Some((bytes, total)) if *total > 0 => {
                         (json!(String::from_utf8_lossy(bytes)), *total > bytes.len())
                     }
                     _ => (Value::Null, false),
                 };
+                // A token request body may carry a client secret (form-encoded clients).
+                if r.route == "token" && body.as_str().is_some_and(|b| b.contains("secret")) {
+                    body = json!("[redacted]");
+                }
                 json!({
                     "method": r.method.as_str(),
                     "path": r.path,

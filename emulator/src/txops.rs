@@ -306,13 +306,6 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
             Ok(())
         }
         Op::Extend { amount, .. } => {
-            if !tx.pre_authorized {
-                return Err(illegal(
-                    tx,
-                    op,
-                    "it was not pre-authorized (session configuration.pre_authorization: true)",
-                ));
-            }
             if !matches!(tx.status, Authorized | PartiallyCaptured) {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -322,6 +315,13 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
                         tx.id,
                         tx.status.as_str()
                     ),
+                ));
+            }
+            if !tx.pre_authorized {
+                return Err(illegal(
+                    tx,
+                    op,
+                    "it was not pre-authorized (session configuration.pre_authorization: true)",
                 ));
             }
             if tx.final_authorized {

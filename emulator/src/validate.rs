@@ -160,6 +160,39 @@ fn url_field(p: &mut Problems, obj: &Map<String, Value>, key: &str, path: &str, 
     }
 }
 
+/// Dintero refuses `http://` callback and return URLs. A loopback host (`localhost`,
+/// `127.0.0.0/8`, `::1`) stays allowed for local development, unless `strict`.
+fn require_https(p: &mut Problems, url: &Map<String, Value>, key: &str, strict: bool) {
+    let Some(raw) = url.get(key).and_then(Value::as_str) else {
+        return;
+    };
+    let Ok(u) = url::Url::parse(raw) else {
+        return; // url_field reported it
+    };
+    if u.scheme() != "http" {
+        return;
+    }
+    let loopback = match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if strict {
+        p.add(
+            format!("url.{key}"),
+            format!("must be an https:// URL (the emulator runs with strict URLs), got {raw:?}"),
+        );
+    } else if !loopback {
+        p.add(
+            format!("url.{key}"),
+            format!(
+                "must be an https:// URL; http:// is allowed only for localhost, 127.0.0.1 and ::1, got {raw:?}"
+            ),
+        );
+    }
+}
+
 const ITEM_TYPES: &[&str] = &[
     "physical",
     "digital",
@@ -290,12 +323,16 @@ pub(crate) fn check_session_create(
     body: &Map<String, Value>,
     profile: bool,
     strict_sum: bool,
+    strict_urls: bool,
     now: OffsetDateTime,
 ) -> Result<Option<OffsetDateTime>, ApiError> {
     let mut p = Problems::default();
     if let Some(u) = object_field(&mut p, body, "url", "", true) {
         url_field(&mut p, u, "return_url", "url.", true);
         url_field(&mut p, u, "callback_url", "url.", false);
+        for key in ["return_url", "callback_url"] {
+            require_https(&mut p, u, key, strict_urls);
+        }
         url_field(&mut p, u, "merchant_terms_url", "url.", false);
     }
     if let Some(order) = object_field(&mut p, body, "order", "", true) {

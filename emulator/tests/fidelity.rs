@@ -319,6 +319,16 @@ async fn authorization_changes_need_a_pre_authorization() {
         .error(400);
     assert!(m.contains("pre-authorized"), "{m}");
     assert_eq!(env.tx(&tid).await["amount"], 43880);
+    // A status that allows no change at all is a 409 first, pre-authorized or not.
+    env.post_empty(&format!("/v1/transactions/{tid}/void"))
+        .await
+        .ok();
+    env.post(
+        &format!("/v1/transactions/{tid}/authorization"),
+        json!({"amount": 50000}),
+    )
+    .await
+    .error(409);
 
     let mut body = session_body();
     body["configuration"] = json!({"pre_authorization": true});
@@ -456,4 +466,239 @@ async fn a_body_that_stops_arriving_gets_408() {
     let body: Value = serde_json::from_str(json).expect("a JSON body");
     contract().check("Error", &body);
     assert_eq!(body["error"]["code"], "REQUEST_TIMEOUT");
+}
+
+#[tokio::test]
+async fn failed_3ds_verification_ends_with_error_authorization() {
+    let env = start().await;
+    let rcv = Receiver::start(&[]).await;
+    let cb = format!("{}?report_error=true", rcv.url);
+    for card in ["4000 3000 0000 0006", "5200 0000 0000 0031"] {
+        let sid = env.session(with_callback(session_body(), &cb)).await;
+        let out = env.emu.pay(&sid, card).await.unwrap();
+        assert!(out.transaction_id.is_none());
+        assert!(
+            out.redirect_url.contains("error=authorization"),
+            "{}",
+            out.redirect_url
+        );
+    }
+    // The 1A decline stays error=failed.
+    let sid = env.session(with_callback(session_body(), &cb)).await;
+    let out = env.emu.pay(&sid, "4100 0000 0000 0076").await.unwrap();
+    assert!(out.redirect_url.contains("error=failed"));
+    eventually(5, || rcv.received().len() == 3).await;
+    let errors: Vec<Option<String>> = rcv.received().iter().map(|r| r.param("error")).collect();
+    let count = |e: &str| errors.iter().filter(|x| x.as_deref() == Some(e)).count();
+    assert_eq!((count("authorization"), count("failed")), (2, 1));
+}
+
+#[tokio::test]
+async fn callback_time_is_when_the_transaction_was_created() {
+    let env = start().await;
+    let rcv = Receiver::start(&[]).await;
+    let (_, tid) = env.paid(with_callback(session_body(), &rcv.url)).await;
+    eventually(5, || rcv.received().len() == 1).await;
+    let tx = env.tx(&tid).await;
+    assert_eq!(
+        rcv.received()[0].param("time").as_deref(),
+        tx["created_at"].as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_failed_auto_capture_reports_error_captured_and_no_success_callback() {
+    let env = start().await;
+    let rcv = Receiver::start(&[]).await;
+    let mut body = with_callback(session_body(), &format!("{}?report_error=true", rcv.url));
+    body["configuration"] = json!({"auto_capture": true});
+    let sid = env.session(body.clone()).await;
+    let tid = env.pay_card(&sid, "4100 0000 0000 0035").await;
+    eventually(5, || !rcv.received().is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let got = rcv.received();
+    assert_eq!(got.len(), 1, "no success callback: {got:?}");
+    assert_eq!(got[0].param("error").as_deref(), Some("captured"));
+    assert_eq!(
+        got[0].param("transaction_id").as_deref(),
+        Some(tid.as_str())
+    );
+    assert_eq!(env.tx(&tid).await["status"], "AUTHORIZED");
+    // A successful auto-capture calls back once, when CAPTURED.
+    let sid = env.session(body).await;
+    let tid = env.pay_card(&sid, "4000 0000 0000 0002").await;
+    eventually(5, || rcv.received().len() == 2).await;
+    let last = rcv.received()[1].clone();
+    assert_eq!(last.param("error"), None);
+    assert_eq!(last.param("transaction_id").as_deref(), Some(tid.as_str()));
+    assert_eq!(env.tx(&tid).await["status"], "CAPTURED");
+}
+
+#[tokio::test]
+async fn http_urls_are_refused_except_to_loopback() {
+    let env = start().await;
+    for (field, url) in [
+        ("callback_url", "http://shop.example/cb"),
+        ("return_url", "http://shop.example/return"),
+        ("callback_url", "http://10.0.0.5/cb"),
+    ] {
+        let mut body = session_body();
+        body["url"][field] = json!(url);
+        let m = env.post("/v1/sessions-profile", body).await.error(400);
+        assert!(m.contains(&format!("url.{field}")), "{m}");
+        assert!(m.contains("https"), "{m}");
+    }
+    for url in [
+        "http://127.0.0.1:9/cb",
+        "http://localhost/cb",
+        "http://[::1]:8080/cb",
+        "https://shop.example/cb",
+    ] {
+        let body = with_callback(session_body(), url);
+        env.post("/v1/sessions-profile", body).await.ok();
+    }
+    // strict: only https
+    let env = start_with(dintero_emulator::EmulatorConfig {
+        strict_urls: true,
+        ..dintero_emulator::EmulatorConfig::for_tests()
+    })
+    .await;
+    let m = env
+        .post(
+            "/v1/sessions-profile",
+            with_callback(session_body(), "http://127.0.0.1:9/cb"),
+        )
+        .await
+        .error(400);
+    assert!(m.contains("url.callback_url"), "{m}");
+    env.post(
+        "/v1/sessions-profile",
+        with_callback(session_body(), "https://127.0.0.1:9/cb"),
+    )
+    .await
+    .ok();
+}
+
+#[tokio::test]
+async fn the_transaction_list_refuses_filters_it_does_not_implement() {
+    let env = start().await;
+    let (sid, tid) = env.paid(session_body()).await;
+    let (_, other) = env.paid(session_body()).await;
+    for q in [
+        "captured_at.gte=2020-01-01",
+        "search=chair",
+        "store_id=1",
+        "nonsense=1",
+        "includes=session",
+    ] {
+        let m = env.get(&format!("/v1/transactions?{q}")).await.error(400);
+        let key = q.split('=').next().unwrap();
+        assert!(m.contains(key), "{m}");
+    }
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let r = env
+        .get(&format!(
+            "/v1/transactions?session_id={sid}&status=AUTHORIZED&status=CAPTURED&merchant_reference=order-1001&payment_product=dintero_psp&payment_product_type=dintero_psp.creditcard&created_at.gte=2000-01-01&created_at.lte=2999-01-01&limit=5"
+        ))
+        .await;
+    assert_eq!(ids(r.ok()), vec![tid.clone()]);
+    let r = env
+        .get(&format!(
+            "/v1/transactions?session_id[]={sid}&channel=ecommerce"
+        ))
+        .await;
+    assert_eq!(ids(r.ok()), vec![tid.clone()]);
+    let r = env
+        .get(&format!("/v1/transactions?limit=1&starting_after={other}"))
+        .await;
+    assert_eq!(ids(r.ok()), vec![tid.clone()]);
+    let r = env.get("/v1/transactions?status=CAPTURED").await;
+    assert!(ids(r.ok()).is_empty());
+    // includes=events.success.true drops unsuccessful events
+    env.emu
+        .inject_fault(FaultSpec::new("capture", FaultKind::FailedEvent))
+        .unwrap();
+    env.post(
+        &format!("/v1/transactions/{tid}/capture"),
+        json!({"amount": 100}),
+    )
+    .await
+    .ok();
+    let r = env
+        .get(&format!(
+            "/v1/transactions?id={tid}&includes=events.success.true"
+        ))
+        .await;
+    let evs = r.ok()[0]["events"].as_array().unwrap().clone();
+    assert!(evs.iter().all(|e| e["success"] == true), "{evs:?}");
+    assert!(events(&env.tx(&tid).await)
+        .iter()
+        .any(|e| e["success"] == false));
+}
+
+#[tokio::test]
+async fn cancelling_a_session_voids_its_authorized_transaction() {
+    let env = start().await;
+    let (sid, tid) = env.paid(session_body()).await;
+    let r = env.post_empty(&format!("/v1/sessions/{sid}/cancel")).await;
+    assert!(r.ok()["cancelled_at"].is_string());
+    let tx = env.tx(&tid).await;
+    assert_eq!(tx["status"], "AUTHORIZATION_VOIDED");
+    assert_eq!(last_event(&tx)["event"], "VOID");
+}
+
+#[tokio::test]
+async fn session_update_takes_the_update_order_shape_and_merges() {
+    let env = start().await;
+    let sid = env.session(session_body()).await;
+    // No merchant_reference, no currency: the spec's SessionOrderUpdate.
+    let update = json!({"order": {
+        "amount": 33890, "vat_amount": 6778,
+        "items": [{"id": "chair-1", "line_id": "1", "description": "Stacking chair",
+                   "quantity": 1, "amount": 29990, "vat_amount": 5998, "vat": 25}]
+    }});
+    contract().check("UpdateSessionOptions", &update);
+    let r = env
+        .put(
+            &format!("/v1/sessions/{sid}?update_without_lock=true"),
+            update,
+        )
+        .await;
+    let order = &r.ok()["order"];
+    assert_eq!(order["amount"], 33890);
+    assert_eq!(order["merchant_reference"], "order-1001", "kept");
+    assert_eq!(order["currency"], "NOK", "kept");
+    assert_eq!(order["shipping_option"]["id"], "pickup", "kept");
+}
+
+#[tokio::test]
+async fn the_request_log_hides_a_secret_in_a_token_body() {
+    let env = start().await;
+    let c = env.emu.config().clone();
+    let body = form(&[
+        ("grant_type", "client_credentials"),
+        ("client_secret", "s3cr3t-in-body"),
+    ]);
+    let _ = env
+        .http
+        .post(format!(
+            "{}/v1/accounts/{}/auth/token",
+            env.base, c.account_id
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("authorization", basic(&c.client_id, &c.client_secret))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let r = env.control(Method::GET, "/_emulator/requests", None).await;
+    let text = r.text.clone();
+    assert!(!text.contains("s3cr3t-in-body"), "{text}");
+    assert_eq!(r.body["recent"][0]["body"], "[redacted]");
 }

@@ -45,7 +45,13 @@ async fn create(st: Arc<AppState>, mut ctx: Ctx, profile: bool) -> ApiResult {
     st.authenticate(&ctx.headers)?;
     let mut body = ctx.json_object().await?;
     let now = st.now();
-    let expires = check_session_create(&body, profile, strict_amounts(&ctx), now)?;
+    let expires = check_session_create(
+        &body,
+        profile,
+        strict_amounts(&ctx),
+        st.config.strict_urls,
+        now,
+    )?;
     let profile_id = if profile {
         body.remove("profile_id")
             .and_then(|v| v.as_str().map(str::to_string))

@@ -55,6 +55,44 @@ pub(crate) async fn get(
     })())
 }
 
+/// The list's query parameters the emulator implements (`key[]` counts as `key`).
+const LIST_FILTERS: &[&str] = &[
+    "limit",
+    "starting_after",
+    "id",
+    "session_id",
+    "status",
+    "merchant_reference",
+    "merchant_reference_2",
+    "payment_product",
+    "payment_product_type",
+    "currency",
+    "card_brand",
+    "customer_id",
+    "channel",
+    "amount",
+    "amount.gte",
+    "amount.lte",
+    "created_at.gte",
+    "created_at.lte",
+    "includes",
+];
+
+/// Filters Dintero's list has that the emulator refuses with 400 rather than ignore.
+const UNIMPLEMENTED_FILTERS: &[&str] = &[
+    "captured_at.gte",
+    "captured_at.lte",
+    "refunded_at.gte",
+    "refunded_at.lte",
+    "search",
+    "store_id",
+    "payout_correlation_id",
+    "payout_destination_id",
+    "payment_operation",
+    "token_id",
+    "terminal_id",
+];
+
 pub(crate) async fn list(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let ctx = Ctx::new(req);
     respond(list_inner(&st, &ctx))
@@ -109,7 +147,30 @@ fn list_inner(st: &AppState, ctx: &Ctx) -> ApiResult {
     let amount = int_filter("amount");
     let amount_gte = int_filter("amount.gte");
     let amount_lte = int_filter("amount.lte");
+    let includes = ctx.query_all("includes");
+    for v in &includes {
+        if *v != "events.success.true" {
+            problems.add(
+                "includes",
+                format!("{v:?} is not supported; only events.success.true"),
+            );
+        }
+    }
+    for (key, _) in &ctx.query {
+        let name = key.strip_suffix("[]").unwrap_or(key);
+        if !LIST_FILTERS.contains(&name) {
+            let why = if UNIMPLEMENTED_FILTERS.contains(&name) {
+                "is a Dintero filter the emulator does not implement"
+            } else {
+                "is not a filter of the transaction list"
+            };
+            problems.add(name, why);
+        }
+    }
     problems.into_result()?;
+    let only_successful_events = !includes.is_empty();
+    let customer_id = ctx.query_one("customer_id");
+    let channels = ctx.query_all("channel");
     let ids = ctx.query_all("id");
     let session_ids = ctx.query_all("session_id");
     let mref = ctx.query_one("merchant_reference");
@@ -160,13 +221,23 @@ fn list_inner(st: &AppState, ctx: &Ctx) -> ApiResult {
                     .get("brand")
                     .and_then(Value::as_str)
                     .is_some_and(|b| brands.iter().any(|x| x.eq_ignore_ascii_case(b))))
+            && customer_id.is_none_or(|c| {
+                tx.customer.as_ref().and_then(|x| x.get("customer_id")) == Some(&Value::from(c))
+            })
+            && (channels.is_empty() || channels.contains(&tx.channel.as_str()))
             && amount.is_none_or(|a| tx.amount == a)
             && amount_gte.is_none_or(|a| tx.amount >= a)
             && amount_lte.is_none_or(|a| tx.amount <= a)
             && gte.is_none_or(|t| tx.created >= t)
             && lte.is_none_or(|t| tx.created <= t);
         if keep {
-            out.push(serde_json::to_value(tx).unwrap_or_default());
+            let mut v = serde_json::to_value(tx).unwrap_or_default();
+            if only_successful_events {
+                if let Some(Value::Array(evs)) = v.get_mut("events") {
+                    evs.retain(|e| e["success"] == true);
+                }
+            }
+            out.push(v);
         }
     }
     Ok(json_response(StatusCode::OK, &Value::Array(out)))

@@ -336,6 +336,12 @@ impl Env {
         (sid, out.transaction_id.expect("transaction id"))
     }
 
+    /// Pays session `sid` with `card`; returns the transaction id (the card must make one).
+    pub async fn pay_card(&self, sid: &str, card: &str) -> String {
+        let out = self.emu.pay(sid, card).await.expect("pay");
+        out.transaction_id.expect("transaction id")
+    }
+
     pub async fn tx(&self, id: &str) -> Value {
         self.get(&format!("/v1/transactions/{id}"))
             .await
