@@ -121,7 +121,11 @@ for (const mode of modes()) {
     });
 
     it('voids, extends the authorization and updates merchant_reference_2', async () => {
-      const id = await paidTransaction(h, client);
+      // Only a pre-authorized payment's authorization can change (Dintero answers 400 otherwise).
+      const session = await client.sessions.create({ ...sessionRequest(reference()), configuration: { pre_authorization: true } });
+      const paid = await h.pay(session.id);
+      assert.ok(paid.transaction_id);
+      const id = paid.transaction_id;
       const extended = await client.transactions.extendAuthorization(id, { reason: 'longer stay' });
       assert.equal(extended.id, id);
       assert.equal(extended.status, 'AUTHORIZED');

@@ -17,7 +17,10 @@ def test_async_full_surface(aclient: AsyncClient, emu: Backend) -> None:
         await aclient.authenticate()
         assert aclient.token_requests == 1
 
-        created = await aclient.sessions.create(session_payload("order-async"), include_session=True)
+        # Pre-authorized, so that the authorization can be extended below.
+        payload = session_payload("order-async")
+        payload["configuration"] = {"pre_authorization": True}
+        created = await aclient.sessions.create(payload, include_session=True)
         assert created.session is not None and created.session.id == created.id
         got = await aclient.sessions.get(created.id)
         assert got.order is not None and got.order.merchant_reference == "order-async"

@@ -90,7 +90,12 @@ def test_void(client: Client, emu: Backend) -> None:
 
 
 def test_extend_authorization_and_conflict(client: Client, emu: Backend) -> None:
-    tx_id = paid_transaction(client, emu)
+    # Only a pre-authorized payment's authorization can change (Dintero answers 400 otherwise).
+    payload = session_payload()
+    payload["configuration"] = {"pre_authorization": True}
+    paid = emu.pay(client.sessions.create(payload).id)
+    assert paid.transaction_id is not None
+    tx_id = paid.transaction_id
     tx = client.transactions.extend_authorization(tx_id, reason="back-order", reference="ext-1")
     assert tx.id == tx_id and tx.status == "AUTHORIZED"
     client.transactions.void(tx_id)

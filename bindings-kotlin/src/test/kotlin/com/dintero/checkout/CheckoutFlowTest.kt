@@ -112,7 +112,9 @@ class CheckoutFlowTest {
     @Test
     fun `void and extend authorization`() = runBlocking {
         val client = Emulator.client()
-        val txA = parseReturnUrl(Emulator.pay(client.sessions().create(Emulator.sessionRequest()).id)).transactionId!!
+        // Only a pre-authorized payment's authorization can change (Dintero answers 400 otherwise).
+        val preAuthorized = Emulator.sessionRequest().copy(configurationJson = """{"pre_authorization": true}""")
+        val txA = parseReturnUrl(Emulator.pay(client.sessions().create(preAuthorized).id)).transactionId!!
         val extended = client.transactions().extendAuthorization(txA, ExtendAuthorizationRequest(reason = "late delivery"))
         assertEquals(txA, extended.id)
         assertEquals(TransactionStatus.AUTHORIZED, extended.status)
