@@ -97,6 +97,13 @@ impl Sessions<'_> {
     ) -> Result<SessionCreated> {
         validate_session_request(request)?;
         let t = &self.client.inner;
+        if talks_to_dintero(&t.config.checkout_base) {
+            // Dintero refuses plain-http return and callback URLs; say so before sending.
+            require_https("url.return_url", &request.url.return_url)?;
+            if let Some(callback) = &request.url.callback_url {
+                require_https("url.callback_url", callback)?;
+            }
+        }
         let path = if request.profile_id.is_some() {
             "/v1/sessions-profile"
         } else {
@@ -252,4 +259,25 @@ pub(crate) fn outcome_unknown(op: &str, first: &Error, reread: &Error) -> Error 
     )
     .with_request_id(first.request_id().map(str::to_string))
     .with_outcome_unknown()
+}
+
+/// True when `base` is one of Dintero's own hosts (not an emulator or a proxy of the merchant's).
+fn talks_to_dintero(base: &str) -> bool {
+    reqwest::Url::parse(base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|host| host == "dintero.com" || host.ends_with(".dintero.com"))
+}
+
+fn require_https(field: &str, url: &str) -> Result<()> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if u.scheme() == "https" => Ok(()),
+        Ok(u) => Err(Error::invalid_input(format!(
+            "{field}: Dintero accepts only https:// URLs (got a {}:// URL)",
+            clip(u.scheme(), 16)
+        ))),
+        Err(e) => Err(Error::invalid_input(format!(
+            "{field}: not a valid URL ({e})"
+        ))),
+    }
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use common::*;
 use dintero_checkout::{
-    CaptureRequest, CreateSessionOptions, ErrorKind, ExtendAuthorizationRequest, ListTransactions,
-    OperationState, RefundRequest, TransactionEventKind, TransactionStatus,
+    CaptureRequest, Client, CreateSessionOptions, ErrorKind, ExtendAuthorizationRequest,
+    ListTransactions, OperationState, RefundRequest, TransactionEventKind, TransactionStatus,
 };
 use serde_json::json;
 
@@ -621,4 +621,46 @@ async fn polling_faster_than_100_ms_is_refused() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert_eq!(emu.request_count("get_session"), 0);
+}
+
+#[tokio::test]
+async fn plain_http_urls_are_refused_before_sending_to_dintero() {
+    // A client for Dintero itself (no base_url): the refusal happens before any request, so
+    // this test needs no network.
+    let client = Client::builder()
+        .account_id("T12345678")
+        .client_id("id")
+        .client_secret("secret")
+        .build()
+        .unwrap();
+    for (field, payload) in [
+        ("url.return_url", {
+            let mut p = session_payload("http-return", None);
+            p["url"]["return_url"] = json!("http://shop.example/return");
+            p
+        }),
+        (
+            "url.callback_url",
+            session_payload("http-callback", Some("http://shop.example/callback")),
+        ),
+    ] {
+        let err = client
+            .sessions()
+            .create_json(payload, &CreateSessionOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        assert!(err.message().starts_with(field), "{err}");
+    }
+    // The emulator (any other host) decides for itself: loopback http stays allowed there.
+    let emu = emulator().await;
+    let local = client_for(&emu);
+    local
+        .sessions()
+        .create_json(
+            session_payload("local-http", Some("http://127.0.0.1:9/cb")),
+            &CreateSessionOptions::default(),
+        )
+        .await
+        .unwrap();
 }
