@@ -7,8 +7,10 @@
 //!   time however many calls wait; a 401 refreshes once and retries once.
 //! * Reads are retried with jittered exponential backoff and `Retry-After`; 4xx other than
 //!   401/429 is never retried.
-//! * Capture and refund happen **exactly once**: each carries a reference, and after an
-//!   ambiguous failure the SDK re-reads the transaction instead of guessing (see
+//! * Capture, refund and void happen **exactly once** within a client: the SDK recognises its
+//!   own write on the transaction (by your reference, or by kind and amount among the new
+//!   events), joins a write that is already running, never resends one Dintero accepted, and
+//!   after an ambiguous failure re-reads the transaction instead of guessing (see
 //!   [`transactions`]).
 //! * Callbacks are verified ([`CallbackVerifier`]) and confirmed against the transaction
 //!   ([`Callbacks::confirm`]).
