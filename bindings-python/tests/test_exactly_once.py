@@ -97,3 +97,13 @@ def test_outcome_unknown_names_the_reference_and_the_plain_retry_captures_once(
     assert _captured(client, tx_id) == 5000
     assert emu.request_count("capture") == 1
 
+
+def test_a_gateway_504_while_dintero_still_applies_captures_once(client: Client, emu: Backend) -> None:
+    # A load balancer answers 504 (HTML, not Dintero's error body) after 0.3 s; the capture
+    # lands at 1 s. The SDK keeps re-reading instead of sending it again.
+    tx_id = paid_transaction(client, emu)
+    emu.inject_fault("capture", "gateway_timeout", ms=1000)
+    op = client.transactions.capture(tx_id, 5000, capture_reference="r-gateway")
+    assert op.reconciled and op.state == "completed"
+    assert _captured(client, tx_id) == 5000
+    assert emu.request_count("capture") == 1
