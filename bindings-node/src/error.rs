@@ -1,7 +1,7 @@
 //! Errors crossing into JavaScript.
 //!
 //! A core error becomes a plain JS `Error` whose message is a marker followed by a JSON object
-//! (`kind`, `message`, `status`, `code`, `request_id`). The package's JS layer turns it into a
+//! (`kind`, `message`, `status`, `code`, `request_id`, `reference`, `outcome_unknown`). The package's JS layer turns it into a
 //! `DinteroError` instance; nothing in the payload is ever a secret (the core guarantees that
 //! for its messages, and this crate never echoes option values).
 
@@ -23,6 +23,8 @@ pub(crate) fn to_js(e: CoreError) -> Error {
         "code": e.code(),
         "request_id": e.request_id(),
         "transient": e.is_transient(),
+        "reference": e.reference(),
+        "outcome_unknown": e.outcome_unknown(),
     });
     Error::new(Status::GenericFailure, format!("{DINTERO_MARKER}{payload}"))
 }

@@ -12,6 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import {
   CallbackVerifier,
   DinteroError,
+  SIGNATURE_EXPIRED,
+  SIGNATURE_MALFORMED,
+  SIGNATURE_MISMATCH,
   computeSignature,
   flattenHeaders,
   parseCallback,
@@ -74,6 +77,55 @@ describe('callback signatures: shared vectors', () => {
     strict.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp + 299 });
     const lax = new CallbackVerifier({ secret: v.secret, accountId: v.account_id, toleranceSeconds: 3600 });
     lax.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp + 1800 });
+  });
+});
+
+describe('callback signatures: late, forged, not a callback', () => {
+  const url = 'https://shop.example/cb?transaction_id=T12345678.a&merchant_reference=o1';
+  const verifier = new CallbackVerifier({ secret: 's3cret', accountId: 'T12345678' });
+  const now = Math.floor(Date.now() / 1000);
+  const header = (secret: string, u: string, t: number) =>
+    `t=${t},v0-hmac-sha256=${computeSignature({ secret, accountId: 'T12345678', method: 'GET', url: u, timestamp: t })}`;
+  const caught = (fn: () => unknown): DinteroError => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(e instanceof DinteroError, String(e));
+      return e;
+    }
+    return assert.fail('expected a DinteroError');
+  };
+
+  it('an authentic but late signature is told apart from a forged one', () => {
+    const late = caught(() => verifier.verify('GET', url, { 'dintero-signature': header('s3cret', url, now - 3600) }));
+    assert.equal(late.kind, 'signature');
+    assert.equal(late.code, SIGNATURE_EXPIRED);
+    assert.equal(late.authenticButLate, true);
+    for (const t of [now, now - 3600]) {
+      const forged = caught(() => verifier.verify('GET', url, { 'dintero-signature': header('guess', url, t) }));
+      assert.equal(forged.kind, 'signature');
+      assert.equal(forged.code, SIGNATURE_MISMATCH);
+      assert.equal(forged.authenticButLate, false);
+    }
+  });
+
+  it('anything that is not a valid callback is a signature error, never invalid_input', () => {
+    const notACallback = 'https://shop.example/cb?foo=bar';
+    const cases: Array<[string, string]> = [
+      ['not a url', `t=${now},v0-hmac-sha256=00`],
+      ['/cb?transaction_id=T12345678.a', `t=${now},v0-hmac-sha256=00`],
+      [notACallback, header('s3cret', notACallback, now)],
+      [url, 'garbage'],
+    ];
+    for (const [u, h] of cases) {
+      const e = caught(() => verifier.verify('GET', u, { 'dintero-signature': h }));
+      assert.equal(e.kind, 'signature', `${u}: ${e.message}`);
+      assert.equal(e.code, SIGNATURE_MALFORMED, `${u}: ${e.message}`);
+    }
+    const noPath = caught(() => verifier.verifyRequest({ method: 'GET', url: 'http://evil.example/x', headers: { host: 'shop.example' } }));
+    assert.equal(noPath.kind, 'signature');
+    const noHost = caught(() => verifier.verifyRequest({ method: 'GET', url: '/cb?transaction_id=x', headers: {} }));
+    assert.equal(noHost.kind, 'signature');
   });
 });
 

@@ -11,6 +11,7 @@ import {
   CallbackVerifier,
   Client,
   DinteroError,
+  computeSignature,
   ERROR_KINDS,
   Emulator,
   EmulatorError,
@@ -132,6 +133,27 @@ describe('errors', () => {
     assert.equal(await h.requestCount('refund'), 0);
   });
 
+  it('invalid_input: every conversion error names the parameter', async () => {
+    const id = await paidTransaction(h, client);
+    const named = (name: string | RegExp) =>
+      isKind('invalid_input', (e) => assert.ok(typeof name === 'string' ? e.message.includes(name) : name.test(e.message), `${name} in ${e.message}`));
+    await assert.rejects(client.transactions.extendAuthorization(id, { amount: 1.5 }), named('amount'));
+    await assert.rejects(client.transactions.capture(id, { amount: 100, items: 5 as never }), named('items'));
+    await assert.rejects(client.transactions.capture(id, { amount: 1.5 }), named('amount'));
+    await assert.rejects(client.transactions.capture(id, { amount: '100' as never }), named('amount'));
+    await assert.rejects(client.transactions.list({ limit: -1 }).toArray(), named('limit'));
+    await assert.rejects(client.transactions.list({ limit: 2.5 }).toArray(), named('limit'));
+    await assert.rejects(client.transactions.list({ limit: 'ten' as never }).toArray(), named('limit'));
+    await assert.rejects(client.transactions.get(id, { includes: 'session' as never }), named('includes'));
+    await assert.rejects(client.transactions.void(null as never), named('transaction_id'));
+    await assert.rejects(client.sessions.get(5 as never), named('session_id'));
+    const base = { accountId: 'T12345678', clientId: 'id', clientSecret: SECRET };
+    assert.throws(() => new Client({ ...base, retry: { maxAttempts: -1 } }), named(/max_?attempts/i));
+    assert.throws(() => new Client({ ...base, retry: { maxAttempts: 1.5 } }), named(/max_?attempts/i));
+    assert.throws(() => new Client({ ...base, retry: { maxAttempts: '3' as never } }), named(/max_?attempts/i));
+    assert.equal(await h.requestCount('capture'), 0);
+  });
+
   it('invalid_input: a request Dintero refuses (HTTP 400) keeps status and code', async () => {
     const id = await paidTransaction(h, client);
     await assert.rejects(
@@ -246,9 +268,19 @@ describe('errors', () => {
       () => verifier.verify('GET', url, { 'dintero-signature': `t=${Math.floor(Date.now() / 1000)},v0-hmac-sha256=00` }),
       isKind('signature', (e) => assert.match(e.message, /does not match/)),
     );
+    // The signature is checked before the age: an old forged one is forged, an old authentic one is late.
     assert.throws(
       () => verifier.verify('GET', url, { 'Dintero-Signature': 't=1000,v0-hmac-sha256=00' }),
-      isKind('signature', (e) => assert.match(e.message, /old/)),
+      isKind('signature', (e) => assert.equal(e.code, 'signature_mismatch')),
+    );
+    const old = computeSignature({ secret: SECRET, accountId: 'T12345678', method: 'GET', url, timestamp: 1000 });
+    assert.throws(
+      () => verifier.verify('GET', url, { 'Dintero-Signature': `t=1000,v0-hmac-sha256=${old}` }),
+      isKind('signature', (e) => {
+        assert.match(e.message, /old/);
+        assert.equal(e.code, 'signature_expired');
+        assert.equal(e.authenticButLate, true);
+      }),
     );
   });
 
@@ -289,6 +321,28 @@ describe('errors', () => {
     const verifier = new CallbackVerifier({ secret: SECRET, accountId: 'T12345678' });
     assert.ok(!inspect(verifier, { showHidden: true }).includes(SECRET));
     assert.ok(!JSON.stringify(verifier).includes(SECRET));
+    const url = 'https://shop.example/cb?transaction_id=T12345678.abc';
+    const forged = (() => {
+      try {
+        verifier.verify('GET', url, { 'dintero-signature': `t=${Math.floor(Date.now() / 1000)},v0-hmac-sha256=00` });
+      } catch (e) {
+        return e;
+      }
+      return assert.fail('a forged callback must not verify');
+    })();
+    assert.ok(forged instanceof DinteroError && forged.kind === 'signature');
+    for (const shown of [forged.message, forged.stack ?? '', inspect(forged, { showHidden: true, depth: 10 }), JSON.stringify(forged)]) {
+      assert.ok(!shown.includes(SECRET), `secret leaked in: ${shown}`);
+    }
+    const badOptions = (() => {
+      try {
+        return new Client({ accountId: 'nope', clientId: 'id', clientSecret: SECRET });
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(badOptions instanceof DinteroError);
+    assert.ok(!inspect(badOptions, { showHidden: true, depth: 10 }).includes(SECRET));
 
     const emu = await Emulator.start({ clientSecret: SECRET, signatureSecret: SECRET });
     try {

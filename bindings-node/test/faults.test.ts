@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import type { Client, Transaction } from 'dintero-checkout';
+import { DinteroError, type Client, type Transaction } from 'dintero-checkout';
 
 import { FAST_RETRY, modes, paidTransaction, sessionRequest, startHarness, type Harness } from './helpers.js';
 
@@ -127,6 +127,43 @@ for (const mode of modes()) {
       const op = await client.transactions.void(id);
       assert.equal(op.reconciled, true);
       assert.equal(op.transaction.status, 'AUTHORIZATION_VOIDED');
+    });
+
+    it('an outcome-unknown capture carries its reference; the same call with it captures once', async () => {
+      const tiny = h.client({ timeoutMs: 1000, retry: { maxAttempts: 2, initialBackoffMs: 5, maxBackoffMs: 10, maxRetryAfterMs: 1000 } });
+      const id = await paidTransaction(h, tiny);
+      const before = await h.requestCount('capture');
+      // Applied, the answer lost, and the transaction cannot be re-read to find out.
+      await h.injectFault({ route: 'capture', fault: 'reset_after_apply' });
+      await h.injectFault({ route: 'get_transaction', fault: 'status_503', times: 20 });
+      const error = await tiny.transactions.capture(id, { amount: 10000 }).then(
+        () => assert.fail('expected the capture to end outcome-unknown'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof DinteroError, String(error));
+      assert.equal(error.outcomeUnknown, true);
+      assert.equal(typeof error.reference, 'string');
+      assert.ok(error.reference && error.reference.length > 0);
+      assert.equal(error.toJSON().reference, error.reference);
+      const cleared = await fetch(`${h.baseUrl}/_emulator/faults`, { method: 'DELETE' });
+      assert.equal(cleared.status, 200);
+
+      const op = await tiny.transactions.capture(id, { amount: 10000, capture_reference: error.reference });
+      assert.equal(op.reference, error.reference);
+      assert.equal(op.reconciled, true);
+      const tx = await tiny.transactions.get(id);
+      assert.deepEqual(
+        successful(tx, 'CAPTURE').map((e) => [e.amount, e.event_reference]),
+        [[10000, error.reference]],
+      );
+      assert.equal((await h.requestCount('capture')) - before, 1, 'sent once');
+    });
+
+    it('an error of a read has no reference and a known outcome', async () => {
+      const error = await client.transactions.get('T12345678.missing').catch((e: unknown) => e);
+      assert.ok(error instanceof DinteroError);
+      assert.equal(error.reference, undefined);
+      assert.equal(error.outcomeUnknown, false);
     });
 
     it('a 503 on session create is retried', async () => {

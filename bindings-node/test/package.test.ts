@@ -39,7 +39,19 @@ describe('package', () => {
     assert.ok(e instanceof pkg.DinteroError);
     assert.equal(e.name, 'DinteroError');
     assert.equal(String(e), 'DinteroError: no such thing');
-    assert.deepEqual(JSON.parse(JSON.stringify(e)), { name: 'DinteroError', kind: 'not_found', message: 'no such thing', status: 404, code: 'NOT_FOUND', requestId: 'r-1' });
+    assert.deepEqual(JSON.parse(JSON.stringify(e)), {
+      name: 'DinteroError',
+      kind: 'not_found',
+      message: 'no such thing',
+      status: 404,
+      code: 'NOT_FOUND',
+      requestId: 'r-1',
+      outcomeUnknown: false,
+    });
+    const unknown = new pkg.DinteroError('network', 'cut', { reference: 'ref-1', outcomeUnknown: true });
+    assert.equal(unknown.reference, 'ref-1');
+    assert.equal(unknown.outcomeUnknown, true);
+    assert.equal(JSON.parse(JSON.stringify(unknown)).reference, 'ref-1');
     assert.ok(e.stack?.includes('package.test'));
   });
 

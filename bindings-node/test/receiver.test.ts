@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 
-import type { Client } from 'dintero-checkout';
+import { computeSignature, type Client } from 'dintero-checkout';
 
 import { FAST_RETRY, reference, sessionRequest, startHarness, type Harness } from './helpers.js';
 
@@ -82,6 +82,18 @@ describe('Express receiver example', () => {
     const hit = confirmed.find((c) => c.confirmed === paid.transaction_id);
     assert.ok(hit, `the receiver logged the confirmation: ${lines.join(' | ')}`);
     assert.equal(hit.status, 'AUTHORIZED');
+
+    // A late retry: Dintero's own signature, an hour old. Confirmed and answered 200 (a 4xx
+    // would end Dintero's retries and lose the callback); a forged one of the same age is 401.
+    const t = Math.floor(Date.now() / 1000) - 3600;
+    const callbackUrl = delivery.url;
+    const sign = (secret: string) =>
+      `t=${t},v0-hmac-sha256=${computeSignature({ secret, accountId: h.accountId, method: 'GET', url: callbackUrl, timestamp: t })}`;
+    const late = await fetch(callbackUrl, { headers: { 'Dintero-Signature': sign(h.signatureSecret) } });
+    assert.equal(late.status, 200);
+    const forgedLate = await fetch(callbackUrl, { headers: { 'Dintero-Signature': sign('a-guess') } });
+    assert.equal(forgedLate.status, 401);
+    assert.equal(((await forgedLate.json()) as { code: string }).code, 'signature_mismatch');
   });
 
   it('answers 401 to a forged callback and 401 to an unsigned one', async () => {

@@ -9,7 +9,7 @@ import {
   parseReturn,
   verifyWebhookBody,
 } from '../index.js';
-import { callSync, describe, encode, invalidInput, requireString } from './errors.js';
+import { callSync, describe, encode, invalidInput, notACallback, requireString } from './errors.js';
 import type { Callback, Order, ReturnResult, SessionRequest, WebhookEvent } from './types.js';
 
 /**
@@ -125,8 +125,11 @@ export class CallbackVerifier {
   /**
    * Verifies a callback from its method, its full URL as received (scheme, host, path, query)
    * and its headers; returns the parsed callback. Throws a `DinteroError` of kind `signature`
-   * when the header is missing, stale or wrong. Confirm it with `client.callbacks.confirm`
-   * before fulfilling the order.
+   * for anything that is not a valid, authentic callback (header missing or wrong, URL
+   * unreadable or not a callback, timestamp outside the tolerance). Its `code` tells them
+   * apart: `signature_expired` (`authenticButLate`) is a late retry of Dintero's, confirm it and
+   * answer 2xx; `signature_mismatch` is forged, answer 4xx. Confirm a valid callback with
+   * `client.callbacks.confirm` before fulfilling the order.
    */
   verify(method: string, url: string, headers: HeadersLike, options: { now?: number } = {}): Callback {
     const m = requireString('method', method);
@@ -160,7 +163,8 @@ export class CallbackVerifier {
     const flat = flattenHeaders(req.headers);
     const pathAndQuery = req.originalUrl ?? req.url;
     if (typeof pathAndQuery !== 'string' || !pathAndQuery.startsWith('/')) {
-      throw invalidInput('req.url: must be the request path and query (e.g. /dintero/callback?transaction_id=...)');
+      // Not a request Dintero could have made: refused like any other invalid callback.
+      throw notACallback('req.url: must be the request path and query (e.g. /dintero/callback?transaction_id=...)');
     }
     let origin: string;
     if (options.publicUrl !== undefined) {
@@ -174,7 +178,7 @@ export class CallbackVerifier {
     } else {
       const forwarded = options.trustProxy ? headerValue(flat, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined;
       const host = forwarded || headerValue(flat, 'host') || headerValue(flat, ':authority');
-      if (!host) throw invalidInput('req.headers: has no Host header; pass options.publicUrl');
+      if (!host) throw notACallback('req.headers: has no Host header; pass options.publicUrl');
       origin = `http://${host}`;
     }
     return this.verify(req.method ?? 'GET', origin + pathAndQuery, flat, { now: options.now });

@@ -27,8 +27,23 @@ export interface DinteroErrorDetails {
   requestId?: string;
   /** True for failures that may go away on their own (network, timeout, 5xx, 429). */
   transient?: boolean;
+  /** The `capture_reference` / `refund_reference` a capture or refund used. */
+  reference?: string;
+  /** True when a capture, refund or void may or may not have been applied. */
+  outcomeUnknown?: boolean;
   cause?: unknown;
 }
+
+/** `DinteroError.code` of an authentic signature older than the tolerance (a late retry of Dintero's): confirm by re-reading the transaction and answer 2xx. */
+export const SIGNATURE_EXPIRED = 'signature_expired';
+/** `DinteroError.code` of an authentic signature dated too far in the future (a clock that is off). */
+export const SIGNATURE_FROM_FUTURE = 'signature_from_future';
+/** `DinteroError.code` of a signature that does not match (forged, wrong secret or account, a changed URL): answer 4xx. */
+export const SIGNATURE_MISMATCH = 'signature_mismatch';
+/** `DinteroError.code` when the `Dintero-Signature` header is missing. */
+export const SIGNATURE_MISSING = 'signature_missing';
+/** `DinteroError.code` when the header or the URL cannot be read, or the request is no callback. */
+export const SIGNATURE_MALFORMED = 'signature_malformed';
 
 /**
  * Every failure of the SDK: bad input (caught before any request), what Dintero answered,
@@ -45,6 +60,17 @@ export class DinteroError extends Error {
   readonly requestId: string | undefined;
   /** True for failures that may go away on their own (network, timeout, 5xx, 429). */
   readonly transient: boolean;
+  /**
+   * The `capture_reference` / `refund_reference` a capture or refund used (yours, or the one
+   * the SDK generated). After `outcomeUnknown`, retry the same call with this reference.
+   */
+  readonly reference: string | undefined;
+  /**
+   * True when a capture, refund or void failed so that the SDK cannot tell whether Dintero
+   * applied it. The same call with `captureReference: error.reference` is safe: it returns the
+   * earlier result if there was one, and writes once if there was none.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(kind: ErrorKind, message: string, details: DinteroErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -53,10 +79,30 @@ export class DinteroError extends Error {
     this.code = details.code;
     this.requestId = details.requestId;
     this.transient = details.transient ?? false;
+    this.reference = details.reference;
+    this.outcomeUnknown = details.outcomeUnknown ?? false;
+  }
+
+  /**
+   * True for a `signature` error whose signature is authentic but outside the time window
+   * (`code` `signature_expired` or `signature_from_future`): a late retry of Dintero's. Confirm
+   * the callback by re-reading the transaction and answer 2xx; a 4xx ends Dintero's retries.
+   */
+  get authenticButLate(): boolean {
+    return this.kind === 'signature' && (this.code === SIGNATURE_EXPIRED || this.code === SIGNATURE_FROM_FUTURE);
   }
 
   /** A plain object for logs. */
-  toJSON(): { name: string; kind: ErrorKind; message: string; status?: number; code?: string; requestId?: string } {
+  toJSON(): {
+    name: string;
+    kind: ErrorKind;
+    message: string;
+    status?: number;
+    code?: string;
+    requestId?: string;
+    reference?: string;
+    outcomeUnknown: boolean;
+  } {
     return {
       name: this.name,
       kind: this.kind,
@@ -64,6 +110,8 @@ export class DinteroError extends Error {
       status: this.status,
       code: this.code,
       requestId: this.requestId,
+      reference: this.reference,
+      outcomeUnknown: this.outcomeUnknown,
     };
   }
 }
@@ -92,6 +140,8 @@ interface NativePayload {
   code: string | null;
   request_id: string | null;
   transient: boolean;
+  reference?: string | null;
+  outcome_unknown?: boolean;
 }
 
 /** Turns an error from the native addon into a `DinteroError` / `EmulatorError`; anything else is returned as it is. */
@@ -106,6 +156,8 @@ export function fromNative(error: unknown): unknown {
         code: p.code ?? undefined,
         requestId: p.request_id ?? undefined,
         transient: p.transient,
+        reference: p.reference ?? undefined,
+        outcomeUnknown: p.outcome_unknown ?? false,
       });
     } catch {
       return error;
@@ -125,6 +177,11 @@ export function fromNative(error: unknown): unknown {
 /** An `invalid_input` error raised by the JS layer while converting arguments. */
 export function invalidInput(message: string, cause?: unknown): DinteroError {
   return new DinteroError('invalid_input', message, { cause });
+}
+
+/** A `signature` error raised by the JS layer: the request is not a readable callback. */
+export function notACallback(message: string): DinteroError {
+  return new DinteroError('signature', message, { code: SIGNATURE_MALFORMED });
 }
 
 /** The type of a value, for messages (never the value itself). */

@@ -8,7 +8,16 @@ import { sdkVersion } from '../index.js';
 
 export { Client, Sessions, Transactions, TransactionList, Callbacks } from './client.js';
 export type { ClientOptions, RetryOptions } from './client.js';
-export { DinteroError, EmulatorError, ERROR_KINDS } from './errors.js';
+export {
+  DinteroError,
+  EmulatorError,
+  ERROR_KINDS,
+  SIGNATURE_EXPIRED,
+  SIGNATURE_FROM_FUTURE,
+  SIGNATURE_MALFORMED,
+  SIGNATURE_MISMATCH,
+  SIGNATURE_MISSING,
+} from './errors.js';
 export type { ErrorKind, DinteroErrorDetails, EmulatorErrorReason } from './errors.js';
 export {
   CallbackVerifier,

@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use serde_json::{json, Value};
 
 use crate::bridge::{self, Make};
-use crate::convert::{json, to_py, to_value};
+use crate::convert::{json, text, to_py, to_value, whole};
 use crate::errors::{invalid_input, to_pyerr};
 use crate::runtime::block_on;
 
@@ -167,7 +167,7 @@ impl NativeClient {
     #[new]
     #[pyo3(signature = (
         account_id, client_id, client_secret, *, base_url=None, timeout=30.0, connect_timeout=10.0,
-        max_attempts=4, initial_backoff=0.5, max_backoff=8.0, max_retry_after=60.0, proxy=None,
+        max_attempts=None, initial_backoff=0.5, max_backoff=8.0, max_retry_after=60.0, proxy=None,
         system_name=None, system_version=None
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -179,7 +179,7 @@ impl NativeClient {
         base_url: Option<String>,
         timeout: f64,
         connect_timeout: f64,
-        max_attempts: u32,
+        max_attempts: Option<&Bound<'_, PyAny>>,
         initial_backoff: f64,
         max_backoff: f64,
         max_retry_after: f64,
@@ -187,6 +187,10 @@ impl NativeClient {
         system_name: Option<String>,
         system_version: Option<String>,
     ) -> PyResult<Self> {
+        let max_attempts = match max_attempts {
+            Some(n) => whole(py, n, "retry.max_attempts", 1, i64::from(u32::MAX))? as u32,
+            None => RetryPolicy::default().max_attempts,
+        };
         let retry = RetryPolicy {
             max_attempts,
             initial_backoff: seconds_or_zero(py, "retry.initial_backoff", initial_backoff)?,
@@ -299,7 +303,8 @@ impl NativeClient {
         run_async(py, create_session(c, payload, include_session))
     }
 
-    fn get_session(&self, py: Python<'_>, session_id: String) -> PyResult<Py<PyAny>> {
+    fn get_session(&self, py: Python<'_>, session_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let session_id = text(py, session_id, "session_id")?;
         let c = self.core(py)?;
         run_sync(py, async move {
             c.sessions().get(&session_id).await.map(|s| json(&s))
@@ -309,8 +314,9 @@ impl NativeClient {
     fn get_session_async<'py>(
         &self,
         py: Python<'py>,
-        session_id: String,
+        session_id: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let session_id = text(py, session_id, "session_id")?;
         let c = self.core(py)?;
         run_async(py, async move {
             c.sessions().get(&session_id).await.map(|s| json(&s))
@@ -320,10 +326,11 @@ impl NativeClient {
     fn update_session(
         &self,
         py: Python<'_>,
-        session_id: String,
+        session_id: &Bound<'_, PyAny>,
         update: &Bound<'_, PyAny>,
         update_without_lock: bool,
     ) -> PyResult<Py<PyAny>> {
+        let session_id = text(py, session_id, "session_id")?;
         let (c, payload) = (self.core(py)?, to_value(py, update, "update")?);
         run_sync(py, async move {
             c.sessions()
@@ -336,10 +343,11 @@ impl NativeClient {
     fn update_session_async<'py>(
         &self,
         py: Python<'py>,
-        session_id: String,
+        session_id: &Bound<'_, PyAny>,
         update: &Bound<'_, PyAny>,
         update_without_lock: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let session_id = text(py, session_id, "session_id")?;
         let (c, payload) = (self.core(py)?, to_value(py, update, "update")?);
         run_async(py, async move {
             c.sessions()
@@ -349,7 +357,8 @@ impl NativeClient {
         })
     }
 
-    fn cancel_session(&self, py: Python<'_>, session_id: String) -> PyResult<Py<PyAny>> {
+    fn cancel_session(&self, py: Python<'_>, session_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let session_id = text(py, session_id, "session_id")?;
         let c = self.core(py)?;
         run_sync(py, async move {
             c.sessions().cancel(&session_id).await.map(|s| json(&s))
@@ -359,8 +368,9 @@ impl NativeClient {
     fn cancel_session_async<'py>(
         &self,
         py: Python<'py>,
-        session_id: String,
+        session_id: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let session_id = text(py, session_id, "session_id")?;
         let c = self.core(py)?;
         run_async(py, async move {
             c.sessions().cancel(&session_id).await.map(|s| json(&s))
@@ -370,10 +380,11 @@ impl NativeClient {
     fn wait_for_payment(
         &self,
         py: Python<'_>,
-        session_id: String,
+        session_id: &Bound<'_, PyAny>,
         interval: f64,
         timeout: f64,
     ) -> PyResult<Py<PyAny>> {
+        let session_id = text(py, session_id, "session_id")?;
         let c = self.core(py)?;
         let (interval, timeout) = (
             seconds(py, "interval", interval)?,
@@ -389,10 +400,11 @@ impl NativeClient {
     fn wait_for_payment_async<'py>(
         &self,
         py: Python<'py>,
-        session_id: String,
+        session_id: &Bound<'_, PyAny>,
         interval: f64,
         timeout: f64,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let session_id = text(py, session_id, "session_id")?;
         let c = self.core(py)?;
         let (interval, timeout) = (
             seconds(py, "interval", interval)?,
@@ -410,9 +422,10 @@ impl NativeClient {
     fn get_transaction(
         &self,
         py: Python<'_>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
         includes: Vec<String>,
     ) -> PyResult<Py<PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let c = self.core(py)?;
         run_sync(py, get_transaction(c, transaction_id, includes))
     }
@@ -420,9 +433,10 @@ impl NativeClient {
     fn get_transaction_async<'py>(
         &self,
         py: Python<'py>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
         includes: Vec<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let c = self.core(py)?;
         run_async(py, get_transaction(c, transaction_id, includes))
     }
@@ -433,7 +447,7 @@ impl NativeClient {
     fn list_transactions(
         &self,
         py: Python<'_>,
-        limit: Option<u32>,
+        limit: Option<&Bound<'_, PyAny>>,
         starting_after: Option<String>,
         merchant_reference: Option<String>,
         session_id: Vec<String>,
@@ -442,6 +456,10 @@ impl NativeClient {
         created_at_lte: Option<String>,
         extra: Vec<(String, String)>,
     ) -> PyResult<NativePager> {
+        let limit = match limit {
+            Some(l) => Some(whole(py, l, "limit", 1, i64::from(u32::MAX))? as u32),
+            None => None,
+        };
         let filter = ListTransactions {
             limit,
             starting_after,
@@ -461,9 +479,10 @@ impl NativeClient {
     fn capture(
         &self,
         py: Python<'_>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
         capture: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let (c, payload) = (self.core(py)?, to_value(py, capture, "capture")?);
         run_sync(py, async move {
             c.transactions()
@@ -476,9 +495,10 @@ impl NativeClient {
     fn capture_async<'py>(
         &self,
         py: Python<'py>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
         capture: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let (c, payload) = (self.core(py)?, to_value(py, capture, "capture")?);
         run_async(py, async move {
             c.transactions()
@@ -491,9 +511,10 @@ impl NativeClient {
     fn refund(
         &self,
         py: Python<'_>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
         refund: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let (c, payload) = (self.core(py)?, to_value(py, refund, "refund")?);
         run_sync(py, async move {
             c.transactions()
@@ -506,9 +527,10 @@ impl NativeClient {
     fn refund_async<'py>(
         &self,
         py: Python<'py>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
         refund: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let (c, payload) = (self.core(py)?, to_value(py, refund, "refund")?);
         run_async(py, async move {
             c.transactions()
@@ -518,7 +540,8 @@ impl NativeClient {
         })
     }
 
-    fn void(&self, py: Python<'_>, transaction_id: String) -> PyResult<Py<PyAny>> {
+    fn void(&self, py: Python<'_>, transaction_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let c = self.core(py)?;
         run_sync(py, async move {
             c.transactions().void(&transaction_id).await.map(operation)
@@ -528,8 +551,9 @@ impl NativeClient {
     fn void_async<'py>(
         &self,
         py: Python<'py>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let c = self.core(py)?;
         run_async(py, async move {
             c.transactions().void(&transaction_id).await.map(operation)
@@ -539,9 +563,10 @@ impl NativeClient {
     fn extend_authorization(
         &self,
         py: Python<'_>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
         request: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let (c, request) = (self.core(py)?, extend_request(py, request)?);
         run_sync(py, async move {
             c.transactions()
@@ -554,9 +579,10 @@ impl NativeClient {
     fn extend_authorization_async<'py>(
         &self,
         py: Python<'py>,
-        transaction_id: String,
+        transaction_id: &Bound<'_, PyAny>,
         request: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
         let (c, request) = (self.core(py)?, extend_request(py, request)?);
         run_async(py, async move {
             c.transactions()
@@ -569,9 +595,11 @@ impl NativeClient {
     fn update_transaction(
         &self,
         py: Python<'_>,
-        transaction_id: String,
-        merchant_reference_2: String,
+        transaction_id: &Bound<'_, PyAny>,
+        merchant_reference_2: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
+        let merchant_reference_2 = text(py, merchant_reference_2, "merchant_reference_2")?;
         let c = self.core(py)?;
         run_sync(py, async move {
             c.transactions()
@@ -584,9 +612,11 @@ impl NativeClient {
     fn update_transaction_async<'py>(
         &self,
         py: Python<'py>,
-        transaction_id: String,
-        merchant_reference_2: String,
+        transaction_id: &Bound<'_, PyAny>,
+        merchant_reference_2: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
+        let merchant_reference_2 = text(py, merchant_reference_2, "merchant_reference_2")?;
         let c = self.core(py)?;
         run_async(py, async move {
             c.transactions()
@@ -599,10 +629,12 @@ impl NativeClient {
     fn wait_for_event(
         &self,
         py: Python<'_>,
-        transaction_id: String,
-        event_request_id: String,
+        transaction_id: &Bound<'_, PyAny>,
+        event_request_id: &Bound<'_, PyAny>,
         timeout: f64,
     ) -> PyResult<Py<PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
+        let event_request_id = text(py, event_request_id, "event_request_id")?;
         let (c, timeout) = (self.core(py)?, seconds(py, "timeout", timeout)?);
         run_sync(py, async move {
             c.transactions()
@@ -615,10 +647,12 @@ impl NativeClient {
     fn wait_for_event_async<'py>(
         &self,
         py: Python<'py>,
-        transaction_id: String,
-        event_request_id: String,
+        transaction_id: &Bound<'_, PyAny>,
+        event_request_id: &Bound<'_, PyAny>,
         timeout: f64,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let transaction_id = text(py, transaction_id, "transaction_id")?;
+        let event_request_id = text(py, event_request_id, "event_request_id")?;
         let (c, timeout) = (self.core(py)?, seconds(py, "timeout", timeout)?);
         run_async(py, async move {
             c.transactions()
@@ -676,7 +710,15 @@ fn extend_request(
     request: &Bound<'_, PyAny>,
 ) -> PyResult<ExtendAuthorizationRequest> {
     let value = to_value(py, request, "authorization")?;
-    serde_json::from_value(value).map_err(|e| invalid_input(py, format!("authorization: {e}")))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let at = if path.is_empty() || path == "." {
+            "authorization".to_string()
+        } else {
+            format!("authorization.{path}")
+        };
+        invalid_input(py, format!("{at}: {}", e.inner()))
+    })
 }
 
 /// Pages through a transaction listing. Use `client.transactions.list(...)` instead.

@@ -140,3 +140,49 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
 pub fn json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
+
+/// A `str` argument, refused as `invalid_input` naming `name` when it is not a `str` or not
+/// valid text (a lone surrogate cannot be sent).
+pub fn text(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    let Ok(s) = obj.cast::<PyString>() else {
+        return Err(invalid_input(
+            py,
+            format!("{name}: must be a str, got {}", type_name(obj)),
+        ));
+    };
+    s.to_cow().map(|c| c.into_owned()).map_err(|_| {
+        invalid_input(
+            py,
+            format!("{name}: is not valid text (it holds a lone surrogate)"),
+        )
+    })
+}
+
+/// A whole-number argument from `min` to `max`, refused as `invalid_input` naming `name`
+/// otherwise (a float, a bool, a str, or out of range).
+pub fn whole(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    name: &str,
+    min: i64,
+    max: i64,
+) -> PyResult<i64> {
+    let value = if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        obj.extract::<i64>().ok()
+    } else {
+        return Err(invalid_input(
+            py,
+            format!("{name}: must be a whole number, got {}", type_name(obj)),
+        ));
+    };
+    match value {
+        Some(v) if (min..=max).contains(&v) => Ok(v),
+        _ => Err(invalid_input(
+            py,
+            format!(
+                "{name}: must be from {min} to {max} (got {})",
+                obj.repr().map(|r| r.to_string()).unwrap_or_default()
+            ),
+        )),
+    }
+}

@@ -20,6 +20,8 @@ pub fn to_pyerr(py: Python<'_>, error: &Error) -> PyErr {
         error.status(),
         error.code(),
         error.request_id(),
+        error.reference(),
+        error.outcome_unknown(),
     );
     match factory.call1(args) {
         Ok(exc) => PyErr::from_value(exc),

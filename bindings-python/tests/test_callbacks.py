@@ -7,6 +7,8 @@ import hmac
 import json
 import os
 import time
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -141,3 +143,101 @@ def test_webhooks() -> None:
         dc.verify_webhook(body + b" ", secret="hook-secret", signature=sig)
     with pytest.raises(dc.SignatureError, match="missing"):
         dc.verify_webhook(body, secret="hook-secret", headers={})
+
+
+def test_an_authentic_but_late_callback_is_told_apart_from_a_forged_one() -> None:
+    url = "https://shop.example/cb?transaction_id=T12345678.abc&merchant_reference=o-1"
+    late = sign_callback(url, timestamp=int(time.time()) - 3600)
+    with pytest.raises(dc.SignatureError) as info:
+        dc.verify_callback("GET", url, late, secret="emulator-signature-secret", account_id="T12345678")
+    assert info.value.code == dc.SIGNATURE_EXPIRED == "signature_expired"
+    assert info.value.authentic_but_late is True
+    for timestamp in (int(time.time()), int(time.time()) - 3600):
+        forged = sign_callback(url, secret="a-guess", timestamp=timestamp)
+        with pytest.raises(dc.SignatureError) as info:
+            dc.verify_callback("GET", url, forged, secret="emulator-signature-secret", account_id="T12345678")
+        assert info.value.code == dc.SIGNATURE_MISMATCH
+        assert info.value.authentic_but_late is False
+    with pytest.raises(dc.SignatureError) as info:
+        dc.verify_callback("GET", url, {}, secret="emulator-signature-secret", account_id="T12345678")
+    assert info.value.code == dc.SIGNATURE_MISSING
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["not a url", "/dintero/callback?transaction_id=T12345678.abc", "http://[::1", "https://shop.example/cb?foo=bar"],
+)
+def test_verify_refuses_anything_that_is_not_a_callback_with_a_signature_error(url: str) -> None:
+    headers = {"Dintero-Signature": f"t={int(time.time())},v0-hmac-sha256=00"}
+    if url.startswith("https://"):
+        headers = sign_callback(url)  # authentic, yet not a callback
+    with pytest.raises(dc.SignatureError) as info:
+        dc.verify_callback("GET", url, headers, secret="emulator-signature-secret", account_id="T12345678")
+    assert not isinstance(info.value, dc.InvalidInputError)
+    assert info.value.code == dc.SIGNATURE_MALFORMED
+
+
+def test_confirm_does_not_refuse_an_event_id_that_matches_no_event(client: Client, emu: Backend) -> None:
+    created = client.sessions.create(session_payload("order-ev"))
+    outcome = emu.pay(created.id)
+    client.transactions.capture(str(outcome.transaction_id), 33890)
+    cb = dc.parse_callback(
+        f"https://shop.example/cb?transaction_id={outcome.transaction_id}&session_id={created.id}"
+        "&merchant_reference=order-ev&event=CAPTURE&event_id=3"
+    )
+    confirmed = client.callbacks.confirm(cb)
+    assert confirmed.transaction.status == "CAPTURED"
+    void = dc.parse_callback(
+        f"https://shop.example/cb?transaction_id={outcome.transaction_id}&merchant_reference=order-ev&event=VOID&event_id=3"
+    )
+    with pytest.raises(dc.ConflictError):
+        client.callbacks.confirm(void)
+
+
+# A module constant, not a local: the test's own frame must not hold the secret either.
+LEAKY = "do-not-leak-7f3a9c"
+
+
+def _formatted(exc: BaseException) -> str:
+    return "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
+
+
+def _raised(call: Callable[[], object]) -> BaseException:
+    """Runs ``call`` and returns what it raised; this frame holds no secret of its own."""
+    try:
+        call()
+    except Exception as e:
+        return e
+    raise AssertionError("expected an exception")
+
+
+def test_secrets_never_reach_traceback_locals() -> None:
+    url = "https://shop.example/cb?transaction_id=T12345678.abc&merchant_reference=o-1"
+    forged = sign_callback(url, secret="a-guess")
+    e = _raised(lambda: dc.verify_callback("GET", url, forged, secret=LEAKY, account_id="T12345678"))
+    assert isinstance(e, dc.SignatureError)
+    text = _formatted(e)
+    assert "secret = Secret('***')" in text, text
+    assert LEAKY not in text
+    calls: list[Callable[[], object]] = [
+        lambda: dc.CallbackVerifier(LEAKY, "not-an-account"),
+        lambda: dc.CallbackVerifier(LEAKY, "T12345678").verify("GET", url, forged),
+        lambda: dc.Client("nope", "client-id", LEAKY),
+        lambda: dc.Client("T12345678", "client-id", LEAKY, timeout=-1.0),
+        lambda: dc.Client("T12345678", "client-id", LEAKY, base_url="not a url"),
+        lambda: dc.Client("nope", "client-id", LEAKY, proxy="http://user:" + LEAKY + "@proxy.example:8080"),
+        lambda: dc.AsyncClient("nope", "client-id", LEAKY),
+        lambda: dc.verify_webhook(b"{}", secret=LEAKY, signature="00"),
+        lambda: dc.compute_signature(LEAKY, "T12345678", "GET", "not a url", 1),
+    ]
+    for call in calls:
+        e = _raised(call)
+        assert isinstance(e, dc.DinteroError), repr(e)
+        assert LEAKY not in _formatted(e)
+    assert repr(dc.Secret(LEAKY)) == "Secret('***')" and LEAKY not in f"{dc.Secret(LEAKY)}"
+
+
+def test_repr_never_raises_on_a_half_built_object() -> None:
+    for cls in (dc.Client, dc.AsyncClient, dc.CallbackVerifier):
+        text = repr(object.__new__(cls))
+        assert cls.__name__ in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import pickle
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -37,6 +37,12 @@ def test_errors_pickle_with_their_fields() -> None:
         "r-1",
     )
     assert str(back) == "not_found: gone (status 404, code NOT_FOUND, request id r-1)"
+
+    unknown = dc.NetworkError("cut", kind="network", reference="ref-1", outcome_unknown=True)
+    back = pickle.loads(pickle.dumps(unknown))
+    assert type(back) is dc.NetworkError
+    assert (back.reference, back.outcome_unknown) == ("ref-1", True)
+    assert str(back) == "network: cut (reference ref-1, outcome unknown)"
 
 
 def test_invalid_input(client: Client) -> None:
@@ -188,3 +194,23 @@ def test_every_kind_is_covered() -> None:
         "signature",
     }
     assert covered == set(_native.error_kinds())
+
+
+def test_conversion_errors_are_invalid_input_naming_the_parameter(client: Client, emu: Backend) -> None:
+    tx_id = paid_transaction(client, emu)
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("amount", lambda: client.transactions.extend_authorization(tx_id, amount=1.5)),  # type: ignore[arg-type]
+        ("items", lambda: client.transactions.capture(tx_id, 100, items=5)),  # type: ignore[arg-type]
+        ("limit", lambda: list(client.transactions.list(limit=-1))),
+        ("limit", lambda: list(client.transactions.list(limit="ten"))),  # type: ignore[arg-type]
+        ("transaction_id", lambda: client.transactions.get("T12345678.\udc80")),
+        ("transaction_id", lambda: client.transactions.get(5)),  # type: ignore[arg-type]
+        ("session_id", lambda: client.sessions.get("\ud800")),
+        ("max_attempts", lambda: emu.client(retry=RetryPolicy(max_attempts=-1))),
+        ("max_attempts", lambda: emu.client(retry=RetryPolicy(max_attempts=1.5))),  # type: ignore[arg-type]
+    ]
+    for name, call in cases:
+        with pytest.raises(dc.InvalidInputError) as info:
+            call()
+        assert info.value.kind == "invalid_input"
+        assert name in info.value.message, (name, info.value.message)

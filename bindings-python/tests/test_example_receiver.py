@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from types import ModuleType
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ import pytest
 
 from conftest import Backend, session_payload
 from dintero_checkout import CallbackVerifier, Client
+from dintero_checkout.testing import sign_callback
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python")
 
@@ -51,6 +53,20 @@ def test_receiver_verifies_confirms_and_fulfils(client: Client, emu: Backend) ->
     tampered = parts.query.replace("order-flask", "order-other")
     assert http.get(f"{parts.path}?{tampered}", base_url=base, headers=delivery.headers).status_code == 400
     assert http.get(f"{parts.path}?{parts.query}", base_url=base).status_code == 400
+
+    # a late retry: Dintero's own signature, an hour old. Confirmed and answered 2xx, so
+    # Dintero stops; a 4xx here would lose the callback for good.
+    late = sign_callback(
+        delivery.url, secret=emu.signature_secret, account_id=emu.account_id, timestamp=int(time.time()) - 3600
+    )
+    response = http.get(f"{parts.path}?{parts.query}", base_url=base, headers=late)
+    assert (response.status_code, response.text) == (200, "ok")
+    assert len(app.config["ORDERS"].paid) == 1
+    # ...while a forged one of the same age is refused
+    forged_late = sign_callback(
+        delivery.url, secret="a-guess", account_id=emu.account_id, timestamp=int(time.time()) - 3600
+    )
+    assert http.get(f"{parts.path}?{parts.query}", base_url=base, headers=forged_late).status_code == 400
 
     # the customer's browser comes back
     ret = urlsplit(paid.redirect_url)

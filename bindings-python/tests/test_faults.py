@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 
 import pytest
 
 from conftest import FAST_RETRY, Backend, paid_transaction, session_payload
-from dintero_checkout import AsyncClient, Client, RetryPolicy, ServerError
+from dintero_checkout import AsyncClient, Client, DinteroError, RetryPolicy, ServerError
 from dintero_checkout.testing import CARD_CAPTURE_TIMEOUT
 
 
@@ -126,3 +127,38 @@ def test_capture_timeout_card_fails_cleanly(client: Client, emu: Backend) -> Non
     failed = [e for e in tx.events if e.event == "CAPTURE"]
     assert [(e.success, e.event_reference) for e in failed] == [(False, "cap-timeout")]
     assert emu.request_count("capture") == 1, "a failed capture is not blindly repeated"
+
+
+def _clear_faults(emu: Backend) -> None:
+    req = urllib.request.Request(emu.base_url.rstrip("/") + "/_emulator/faults", method="DELETE")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+
+
+def test_outcome_unknown_capture_carries_its_reference_and_the_safe_retry_captures_once(emu: Backend) -> None:
+    tiny = RetryPolicy(max_attempts=2, initial_backoff=0.01, max_backoff=0.02, max_retry_after=1.0)
+    client = emu.client(timeout=1.0, retry=tiny)
+    tx_id = paid_transaction(client, emu)
+    # Applied, but the answer is lost; and the transaction cannot be re-read to find out.
+    emu.inject_fault("capture", "reset_after_apply")
+    emu.inject_fault("get_transaction", "status_503", times=20)
+    with pytest.raises(DinteroError) as info:
+        client.transactions.capture(tx_id, 10000)
+    error = info.value
+    assert error.outcome_unknown is True
+    assert isinstance(error.reference, str) and error.reference
+    assert error.reference in str(error) and "outcome_unknown=True" in repr(error)
+    _clear_faults(emu)
+
+    # The safe retry: the same call with the error's reference finds the earlier capture.
+    op = client.transactions.capture(tx_id, 10000, capture_reference=error.reference)
+    assert op.reference == error.reference and op.reconciled
+    captures = [e for e in client.transactions.get(tx_id).events if e.event == "CAPTURE"]
+    assert [(c.amount, c.event_reference) for c in captures] == [(10000, error.reference)]
+    assert emu.request_count("capture") == 1
+
+
+def test_errors_without_a_write_have_no_reference(client: Client) -> None:
+    with pytest.raises(DinteroError) as info:
+        client.transactions.get("T12345678.does-not-exist")
+    assert info.value.reference is None and info.value.outcome_unknown is False

@@ -18,7 +18,9 @@ use url::Url;
 
 use crate::config::validate_account_id;
 use crate::error::{Error, ErrorKind, Result};
-use crate::models::{CallbackEventKind, PaymentError, Transaction};
+use crate::models::{
+    CallbackEventKind, PaymentError, Transaction, TransactionEventKind, TransactionStatus,
+};
 use crate::secret::Secret;
 use crate::Client;
 
@@ -27,6 +29,37 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 
 /// The header Dintero signs callbacks with.
 pub const SIGNATURE_HEADER: &str = "dintero-signature";
+
+/// `Error::code()` of a signature error whose signature is authentic (made with your secret,
+/// for this URL) but older than the tolerance: most likely one of Dintero's late retries.
+/// Do not answer it with a 4xx (that ends Dintero's retries for good): parse the callback,
+/// confirm it by re-reading the transaction, and answer 2xx.
+pub const SIGNATURE_EXPIRED: &str = "signature_expired";
+/// `Error::code()` of a signature error whose signature is authentic but dated further in the
+/// future than the tolerance (a clock that is off). Handle it like [`SIGNATURE_EXPIRED`].
+pub const SIGNATURE_FROM_FUTURE: &str = "signature_from_future";
+/// `Error::code()` of a signature error whose signature does not match: forged, made with
+/// another secret or account, or for a URL that was changed on the way. Answer 4xx.
+pub const SIGNATURE_MISMATCH: &str = "signature_mismatch";
+/// `Error::code()` when the `Dintero-Signature` header is missing.
+pub const SIGNATURE_MISSING: &str = "signature_missing";
+/// `Error::code()` when the header, or the URL it signs, cannot be read, or the request is
+/// not a callback at all (no `transaction_id` and no `error`).
+pub const SIGNATURE_MALFORMED: &str = "signature_malformed";
+
+fn signature_error(code: &str, message: impl Into<String>) -> Error {
+    Error::signature(message).with_code(Some(code.to_string()))
+}
+
+/// True when `error` is a signature error whose signature is authentic but outside the time
+/// window ([`SIGNATURE_EXPIRED`] or [`SIGNATURE_FROM_FUTURE`]).
+pub fn is_authentic_but_late(error: &Error) -> bool {
+    error.kind() == ErrorKind::Signature
+        && matches!(
+            error.code(),
+            Some(SIGNATURE_EXPIRED | SIGNATURE_FROM_FUTURE)
+        )
+}
 
 /// A parsed callback query.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -147,17 +180,25 @@ fn parse_signature_header(value: &str) -> Result<ParsedHeader> {
         match k.trim() {
             "t" => {
                 timestamp = Some(v.trim().parse::<i64>().map_err(|_| {
-                    Error::signature("Dintero-Signature: t= is not a unix timestamp")
+                    signature_error(
+                        SIGNATURE_MALFORMED,
+                        "Dintero-Signature: t= is not a unix timestamp",
+                    )
                 })?)
             }
             "v0-hmac-sha256" => signatures.push(v.trim().to_ascii_lowercase()),
             _ => {}
         }
     }
-    let timestamp =
-        timestamp.ok_or_else(|| Error::signature("Dintero-Signature: has no t= timestamp"))?;
+    let timestamp = timestamp.ok_or_else(|| {
+        signature_error(
+            SIGNATURE_MALFORMED,
+            "Dintero-Signature: has no t= timestamp",
+        )
+    })?;
     if signatures.is_empty() {
-        return Err(Error::signature(
+        return Err(signature_error(
+            SIGNATURE_MALFORMED,
             "Dintero-Signature: has no v0-hmac-sha256= signature",
         ));
     }
@@ -215,46 +256,61 @@ impl CallbackVerifier {
     }
 
     /// Checks one `Dintero-Signature` header value against `method` + `url` at `now` (unix s).
+    ///
+    /// Every failure is an [`ErrorKind::Signature`] error whose `code()` says why:
+    /// [`SIGNATURE_MISMATCH`] (not made with your secret for this URL: answer 4xx),
+    /// [`SIGNATURE_EXPIRED`] / [`SIGNATURE_FROM_FUTURE`] (authentic, but outside the
+    /// tolerance: confirm by re-reading the transaction and answer 2xx), or
+    /// [`SIGNATURE_MALFORMED`]. The HMAC is checked before the age, so a late error is only
+    /// ever reported for an authentic signature.
     pub fn verify_header_at(&self, method: &str, url: &str, header: &str, now: i64) -> Result<()> {
         let parsed = parse_signature_header(header)?;
-        let age = now.saturating_sub(parsed.timestamp);
-        let tol = i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX);
-        if age > tol {
-            return Err(Error::signature(format!(
-                "Dintero-Signature: timestamp is {age} s old; at most {tol} s is accepted (a replay, or a clock that is off)"
-            )));
-        }
-        let ahead = parsed.timestamp.saturating_sub(now);
-        if ahead > tol {
-            return Err(Error::signature(format!(
-                "Dintero-Signature: timestamp is {ahead} s in the future; at most {tol} s is accepted"
-            )));
-        }
         let expected = compute_signature(
             self.secret.expose(),
             &self.account_id,
             method,
             url,
             parsed.timestamp,
-        )?;
+        )
+        .map_err(|e| signature_error(SIGNATURE_MALFORMED, e.message().to_string()))?;
         let matched = parsed
             .signatures
             .iter()
             .fold(subtle::Choice::from(0u8), |acc, sig| {
                 acc | expected.as_bytes().ct_eq(sig.as_bytes())
             });
-        if bool::from(matched) {
-            Ok(())
-        } else {
-            Err(Error::signature(
+        if !bool::from(matched) {
+            return Err(signature_error(
+                SIGNATURE_MISMATCH,
                 "Dintero-Signature: signature does not match (wrong secret or account, or the URL was changed: pass the full URL exactly as received)",
-            ))
+            ));
         }
+        let age = now.saturating_sub(parsed.timestamp);
+        let tol = i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX);
+        if age > tol {
+            return Err(signature_error(
+                SIGNATURE_EXPIRED,
+                format!("Dintero-Signature: authentic, but the timestamp is {age} s old; at most {tol} s is accepted (a late retry, a replay, or a clock that is off: confirm by re-reading the transaction)"),
+            ));
+        }
+        let ahead = parsed.timestamp.saturating_sub(now);
+        if ahead > tol {
+            return Err(signature_error(
+                SIGNATURE_FROM_FUTURE,
+                format!("Dintero-Signature: authentic, but the timestamp is {ahead} s in the future; at most {tol} s is accepted (a clock that is off)"),
+            ));
+        }
+        Ok(())
     }
 
     /// Verifies a callback request from what any web framework gives you: the method, the
     /// full URL as received (scheme, host, path and query), and the headers. Returns the parsed
     /// callback.
+    ///
+    /// Anything that is not a valid, authentic callback (no header, a header or URL that
+    /// cannot be read, a wrong signature, a signed URL that is not a callback, a timestamp
+    /// outside the tolerance) is an [`ErrorKind::Signature`] error; its `code()` tells a late
+    /// but authentic callback ([`is_authentic_but_late`]) from a forged one.
     pub fn verify<I, K, V>(&self, method: &str, url: &str, headers: I) -> Result<Callback>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -282,9 +338,12 @@ impl CallbackVerifier {
             .into_iter()
             .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(SIGNATURE_HEADER))
             .map(|(_, v)| v.as_ref().to_string())
-            .ok_or_else(|| Error::signature("Dintero-Signature header is missing; is a signature secret set up (POST /v1/admin/signature)?"))?;
+            .ok_or_else(|| signature_error(SIGNATURE_MISSING, "Dintero-Signature header is missing; is a signature secret set up (POST /v1/admin/signature)?"))?;
         self.verify_header_at(method, url, &header, now)?;
+        // Signed, yet not a callback (no transaction_id and no error): still not a valid
+        // callback, so a signature error like every other refusal of `verify`.
         parse_callback(url)
+            .map_err(|e| signature_error(SIGNATURE_MALFORMED, e.message().to_string()))
     }
 }
 
@@ -381,8 +440,14 @@ pub struct Callbacks<'a> {
 
 impl Callbacks<'_> {
     /// Fetches the transaction the callback names and checks that its id, session and
-    /// merchant reference match the callback (and, for event callbacks, that the event exists).
-    /// Fails with [`ErrorKind::Conflict`] (code `callback_mismatch`) when they do not.
+    /// merchant reference match the callback, and, for event callbacks (`event=CAPTURE`,
+    /// `REFUND`, `VOID`), that the transaction shows such an event or a status that follows
+    /// from one. Fails with [`ErrorKind::Conflict`] (code `callback_mismatch`) when they do
+    /// not.
+    ///
+    /// The callback's `event_id` is not checked: Dintero documents it only by an example
+    /// (`"3"`) that does not look like an event `id`, so a callback is never refused because
+    /// its `event_id` matches no event.
     pub async fn confirm(&self, callback: &Callback) -> Result<ConfirmedCallback> {
         let Some(tx_id) = callback.transaction_id.as_deref() else {
             return Err(Error::invalid_input(format!(
@@ -392,38 +457,136 @@ impl Callbacks<'_> {
         };
         let includes: &[&str] = &[];
         let tx = self.client.transactions().get(tx_id, includes).await?;
-        let mismatch = |field: &str, theirs: &str, ours: &str| {
-            Error::new(
-                ErrorKind::Conflict,
-                format!("callback: {field} {theirs:?} does not match the transaction's {ours:?}; do not fulfil this order"),
-            )
-            .with_code(Some("callback_mismatch".into()))
-        };
-        if tx.id != tx_id {
-            return Err(mismatch("transaction_id", tx_id, &tx.id));
-        }
-        if let (Some(cb), Some(real)) = (&callback.session_id, &tx.session_id) {
-            if cb != real {
-                return Err(mismatch("session_id", cb, real));
-            }
-        }
-        if let Some(cb) = &callback.merchant_reference {
-            if cb != &tx.merchant_reference {
-                return Err(mismatch("merchant_reference", cb, &tx.merchant_reference));
-            }
-        }
-        if let Some(event_id) = &callback.event_id {
-            if !tx
-                .events
-                .iter()
-                .any(|e| e.id.as_deref() == Some(event_id.as_str()))
-            {
-                return Err(mismatch("event_id", event_id, "no such event"));
-            }
-        }
+        check_callback_against(callback, tx_id, &tx)?;
         Ok(ConfirmedCallback {
             callback: callback.clone(),
             transaction: tx,
         })
+    }
+}
+
+fn mismatch(field: &str, theirs: &str, ours: &str) -> Error {
+    Error::new(
+        ErrorKind::Conflict,
+        format!("callback: {field} {theirs:?} does not match the transaction's {ours:?}; do not fulfil this order"),
+    )
+    .with_code(Some("callback_mismatch".into()))
+}
+
+/// What `confirm` decides by: only what is certain about a callback and its transaction.
+fn check_callback_against(callback: &Callback, tx_id: &str, tx: &Transaction) -> Result<()> {
+    if tx.id != tx_id {
+        return Err(mismatch("transaction_id", tx_id, &tx.id));
+    }
+    if let (Some(cb), Some(real)) = (&callback.session_id, &tx.session_id) {
+        if cb != real {
+            return Err(mismatch("session_id", cb, real));
+        }
+    }
+    if let Some(cb) = &callback.merchant_reference {
+        if cb != &tx.merchant_reference {
+            return Err(mismatch("merchant_reference", cb, &tx.merchant_reference));
+        }
+    }
+    if let Some(kind) = &callback.event {
+        if !shows_event(tx, kind) {
+            return Err(mismatch(
+                "event",
+                kind.as_str(),
+                &format!("status {} and no {} event", tx.status, kind.as_str()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// True when `tx` shows that an event of `kind` happened: an event of that kind, or a status
+/// that only such an event leads to. Kinds this SDK does not know are not checked.
+fn shows_event(tx: &Transaction, kind: &CallbackEventKind) -> bool {
+    use TransactionStatus as S;
+    let (event, statuses): (TransactionEventKind, &[S]) = match kind {
+        CallbackEventKind::Capture => (
+            TransactionEventKind::Capture,
+            &[
+                S::Captured,
+                S::PartiallyCaptured,
+                S::PartiallyCapturedRefunded,
+                S::PartiallyRefunded,
+                S::Refunded,
+            ],
+        ),
+        CallbackEventKind::Refund => (
+            TransactionEventKind::Refund,
+            &[
+                S::PartiallyCapturedRefunded,
+                S::PartiallyRefunded,
+                S::Refunded,
+            ],
+        ),
+        CallbackEventKind::Void => (TransactionEventKind::Void, &[S::AuthorizationVoided]),
+        _ => return true,
+    };
+    if matches!(tx.status, S::Unrecognized(_)) {
+        return true;
+    }
+    statuses.contains(&tx.status) || tx.events.iter().any(|e| e.event == event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx(json: &str) -> Transaction {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn event_callback(kind: CallbackEventKind, event_id: &str) -> Callback {
+        Callback {
+            transaction_id: Some("T1.t".into()),
+            merchant_reference: Some("o1".into()),
+            event: Some(kind),
+            event_id: Some(event_id.into()),
+            ..Callback::default()
+        }
+    }
+
+    #[test]
+    fn confirm_decides_by_kind_and_status_not_by_event_id() {
+        let captured = tx(
+            r#"{"id":"T1.t","status":"CAPTURED","amount":100,"merchant_reference":"o1",
+            "events":[{"id":"e-9","event":"CAPTURE","amount":100,"success":true}]}"#,
+        );
+        for id in ["3", "e-9", "anything"] {
+            let cb = event_callback(CallbackEventKind::Capture, id);
+            assert!(
+                check_callback_against(&cb, "T1.t", &captured).is_ok(),
+                "{id}"
+            );
+        }
+        // The status alone is enough: the events may be left out of the read.
+        let refunded =
+            tx(r#"{"id":"T1.t","status":"REFUNDED","amount":100,"merchant_reference":"o1"}"#);
+        let cb = event_callback(CallbackEventKind::Refund, "3");
+        assert!(check_callback_against(&cb, "T1.t", &refunded).is_ok());
+        let cb = event_callback(CallbackEventKind::Capture, "3");
+        assert!(check_callback_against(&cb, "T1.t", &refunded).is_ok());
+
+        let authorized =
+            tx(r#"{"id":"T1.t","status":"AUTHORIZED","amount":100,"merchant_reference":"o1"}"#);
+        for kind in [
+            CallbackEventKind::Capture,
+            CallbackEventKind::Refund,
+            CallbackEventKind::Void,
+        ] {
+            let err =
+                check_callback_against(&event_callback(kind.clone(), "3"), "T1.t", &authorized)
+                    .unwrap_err();
+            assert_eq!(err.code(), Some("callback_mismatch"), "{kind}");
+        }
+        // A status this SDK does not know is not held against the callback.
+        let new_status =
+            tx(r#"{"id":"T1.t","status":"SOMETHING_NEW","amount":100,"merchant_reference":"o1"}"#);
+        let cb = event_callback(CallbackEventKind::Void, "3");
+        assert!(check_callback_against(&cb, "T1.t", &new_status).is_ok());
     }
 }

@@ -6,7 +6,10 @@ mod common;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use common::*;
-use dintero_checkout::callbacks::signing_payload;
+use dintero_checkout::callbacks::{
+    is_authentic_but_late, signing_payload, SIGNATURE_EXPIRED, SIGNATURE_FROM_FUTURE,
+    SIGNATURE_MALFORMED, SIGNATURE_MISMATCH, SIGNATURE_MISSING,
+};
 use dintero_checkout::webhooks::compute_webhook_signature;
 use dintero_checkout::{
     compute_signature, parse_callback, parse_return_url, verify_webhook, CallbackVerifier,
@@ -263,6 +266,117 @@ async fn a_real_callback_is_verified_and_confirmed() {
         .unwrap();
     assert_eq!(cb.event, Some(dintero_checkout::CallbackEventKind::Capture));
     client.callbacks().confirm(&cb).await.unwrap();
+
+    // An event_id that is no event's id (the spec's only example is "3") is not a reason to
+    // refuse: confirm decides by the transaction, session, reference, event kind and status.
+    for event_id in ["3", "no-such-event"] {
+        let mut positional = cb.clone();
+        positional.event_id = Some(event_id.into());
+        let confirmed = client.callbacks().confirm(&positional).await.unwrap();
+        assert_eq!(confirmed.callback.event_id.as_deref(), Some(event_id));
+    }
+    // An event the transaction does not show is still refused.
+    let mut not_voided = cb.clone();
+    not_voided.event = Some(dintero_checkout::CallbackEventKind::Void);
+    let err = client.callbacks().confirm(&not_voided).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert_eq!(err.code(), Some("callback_mismatch"));
+    assert!(err.message().contains("VOID"), "{err}");
+    let mut not_refunded = cb.clone();
+    not_refunded.event = Some(dintero_checkout::CallbackEventKind::Refund);
+    assert_eq!(
+        client
+            .callbacks()
+            .confirm(&not_refunded)
+            .await
+            .unwrap_err()
+            .code(),
+        Some("callback_mismatch")
+    );
+}
+
+fn signed(secret: &str, url: &str, t: i64) -> String {
+    format!(
+        "t={t},v0-hmac-sha256={}",
+        compute_signature(secret, "T12345678", "GET", url, t).unwrap()
+    )
+}
+
+#[test]
+fn an_authentic_but_late_signature_is_told_apart_from_a_forged_one() {
+    let url = "https://shop.example/cb?transaction_id=T12345678.a&merchant_reference=o1";
+    let v = CallbackVerifier::new("s3cret", "T12345678").unwrap();
+    let t = now();
+
+    let late = v
+        .verify(
+            "GET",
+            url,
+            [("Dintero-Signature", signed("s3cret", url, t - 3600))],
+        )
+        .unwrap_err();
+    assert_eq!(late.kind(), ErrorKind::Signature);
+    assert_eq!(late.code(), Some(SIGNATURE_EXPIRED));
+    assert!(is_authentic_but_late(&late));
+
+    let ahead = v
+        .verify_header_at("GET", url, &signed("s3cret", url, t + 3600), t)
+        .unwrap_err();
+    assert_eq!(ahead.code(), Some(SIGNATURE_FROM_FUTURE));
+    assert!(is_authentic_but_late(&ahead));
+
+    // Forged, whatever its age: never reported as late.
+    for when in [t, t - 3600] {
+        let forged = v
+            .verify(
+                "GET",
+                url,
+                [("Dintero-Signature", signed("guess", url, when))],
+            )
+            .unwrap_err();
+        assert_eq!(forged.code(), Some(SIGNATURE_MISMATCH), "t={when}");
+        assert!(!is_authentic_but_late(&forged));
+    }
+    let tampered = v
+        .verify(
+            "GET",
+            &url.replace("o1", "o2"),
+            [("Dintero-Signature", signed("s3cret", url, t - 3600))],
+        )
+        .unwrap_err();
+    assert_eq!(tampered.code(), Some(SIGNATURE_MISMATCH));
+    let missing = v
+        .verify("GET", url, Vec::<(String, String)>::new())
+        .unwrap_err();
+    assert_eq!(missing.code(), Some(SIGNATURE_MISSING));
+    assert!(!is_authentic_but_late(&missing));
+}
+
+#[test]
+fn verify_refuses_anything_that_is_not_an_authentic_callback_with_a_signature_error() {
+    let v = CallbackVerifier::new("s3cret", "T12345678").unwrap();
+    let t = now();
+    let not_a_callback = "https://shop.example/cb?foo=bar";
+    for (url, header) in [
+        ("not a url", format!("t={t},v0-hmac-sha256=00")),
+        (
+            "/cb?transaction_id=T12345678.a",
+            format!("t={t},v0-hmac-sha256=00"),
+        ),
+        ("http://[::1", format!("t={t},v0-hmac-sha256=00")),
+        (not_a_callback, signed("s3cret", not_a_callback, t)),
+        (
+            "https://shop.example/cb?transaction_id=x",
+            "garbage".to_string(),
+        ),
+    ] {
+        let err = v
+            .verify("GET", url, [("Dintero-Signature", header.as_str())])
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Signature, "{url:?}: {err}");
+        assert_eq!(err.code(), Some(SIGNATURE_MALFORMED), "{url:?}: {err}");
+        assert!(!is_authentic_but_late(&err));
+    }
 }
 
 #[test]

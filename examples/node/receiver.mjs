@@ -1,6 +1,8 @@
 // An Express receiver for Dintero's callbacks: verify the signature, confirm against the
-// transaction, then fulfil. Dintero retries a callback that answers 5xx (not 4xx), so a
-// temporary failure answers 503 and a forged one 401.
+// transaction, then fulfil. Dintero retries a callback that answers 5xx, times out (10 s) or
+// drops the connection, up to 20 times; 2xx and 4xx end the deliveries. So a temporary failure
+// answers 503, a forged request 401, and a late retry (an authentic signature older than the
+// tolerance) is confirmed by re-reading the transaction and answered 200, never 4xx.
 //
 //     DINTERO_ACCOUNT_ID=T... DINTERO_CLIENT_ID=... DINTERO_CLIENT_SECRET=... \
 //     DINTERO_SIGNATURE_SECRET=... PORT=3000 node receiver.mjs
@@ -11,7 +13,7 @@
 import { pathToFileURL } from 'node:url';
 
 import express from 'express';
-import { CallbackVerifier, Client, DinteroError, Emulator } from 'dintero-checkout';
+import { CallbackVerifier, Client, DinteroError, Emulator, parseCallback } from 'dintero-checkout';
 
 /**
  * The Express app. `onConfirmed(transaction, callback)` is where an order is fulfilled; it
@@ -31,8 +33,14 @@ export function createReceiver({ client, verifier, publicUrl, onConfirmed = () =
       callback = verifier.verifyRequest(req, { publicUrl });
     } catch (e) {
       if (!(e instanceof DinteroError)) throw e;
-      res.status(e.kind === 'signature' ? 401 : 400).json({ error: e.kind, message: e.message });
-      return;
+      if (!e.authenticButLate) {
+        // Forged, or not a callback: 4xx, Dintero does not retry it.
+        res.status(e.kind === 'signature' ? 401 : 400).json({ error: e.kind, code: e.code, message: e.message });
+        return;
+      }
+      // Dintero's own signature, only older than the tolerance: a late retry. Read it and let
+      // confirm (a fresh read of the transaction, harmless to repeat) decide.
+      callback = parseCallback(`${publicUrl ?? `http://${req.headers.host}`}${req.originalUrl ?? req.url}`);
     }
     try {
       const { transaction } = await client.callbacks.confirm(callback);

@@ -7,6 +7,12 @@ then fulfil. Also shows the customer's return page.
 Give Dintero ``https://your-shop/dintero/callback`` as the session's ``url.callback_url``.
 Behind a reverse proxy, make ``request.url`` the public URL (werkzeug's ``ProxyFix``): the
 signature covers the host, path and query Dintero called.
+
+What the answers mean to Dintero: 2xx ends the deliveries; 4xx is final too (Dintero never
+retries it, so answer 4xx only to a request that is not Dintero's); 5xx, a timeout (10 s) or a
+dropped connection make Dintero retry, up to 20 times over a long period. A late retry carries
+an authentic signature that is older than the 5-minute tolerance: confirm it by re-reading the
+transaction (harmless to repeat) and answer 2xx, never 4xx, or that callback is lost for good.
 """
 
 from __future__ import annotations
@@ -16,7 +22,15 @@ from typing import Optional
 
 from flask import Flask, request
 
-from dintero_checkout import CallbackVerifier, Client, ConflictError, DinteroError, SignatureError, parse_return_url
+from dintero_checkout import (
+    CallbackVerifier,
+    Client,
+    ConflictError,
+    DinteroError,
+    SignatureError,
+    parse_callback,
+    parse_return_url,
+)
 
 
 class Orders:
@@ -42,8 +56,12 @@ def create_app(client: Client, verifier: CallbackVerifier, orders: Optional[Orde
     def callback() -> tuple[str, int]:
         try:
             cb = verifier.verify(request.method, request.url, request.headers)
-        except SignatureError:
-            return "bad signature", 400  # 4xx: Dintero stops retrying
+        except SignatureError as e:
+            if not e.authentic_but_late:
+                return "bad signature", 400  # forged or not a callback; 4xx: Dintero stops
+            # Dintero's own signature, only older than the tolerance: a late retry. It is
+            # authentic, so read it, and let confirm (a fresh read of the transaction) decide.
+            cb = parse_callback(request.url)
         if cb.error is not None:
             return f"noted error {cb.error}", 200
         try:

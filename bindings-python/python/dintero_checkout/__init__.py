@@ -23,6 +23,11 @@ from ._callbacks import (
 from ._client import AsyncClient, AsyncTransactionList, Client, RetryPolicy, TransactionList
 from ._errors import (
     ERROR_CLASSES,
+    SIGNATURE_EXPIRED,
+    SIGNATURE_FROM_FUTURE,
+    SIGNATURE_MALFORMED,
+    SIGNATURE_MISMATCH,
+    SIGNATURE_MISSING,
     AuthenticationError,
     ConflictError,
     DecodeError,
@@ -53,6 +58,7 @@ from ._models import (
     TransactionEvent,
     WebhookEvent,
 )
+from ._secret import Secret
 
 __version__: str = _native.__version__
 
@@ -73,6 +79,7 @@ __all__ = [
     "verify_webhook",
     "compute_signature",
     # errors
+    "Secret",
     "DinteroError",
     "InvalidInputError",
     "AuthenticationError",
@@ -85,6 +92,11 @@ __all__ = [
     "RequestTimeoutError",
     "DecodeError",
     "SignatureError",
+    "SIGNATURE_EXPIRED",
+    "SIGNATURE_FROM_FUTURE",
+    "SIGNATURE_MISMATCH",
+    "SIGNATURE_MISSING",
+    "SIGNATURE_MALFORMED",
     "ERROR_CLASSES",
     # response objects
     "Model",

@@ -7,6 +7,7 @@ from typing import Optional, Union
 
 from . import _native
 from ._models import Callback, ReturnResult, WebhookEvent
+from ._secret import Secret
 
 __all__ = [
     "CallbackVerifier",
@@ -36,12 +37,19 @@ class CallbackVerifier:
     >>> callback = verifier.verify(request.method, request.url, request.headers)
 
     ``tolerance`` is how many seconds the signature's timestamp may be off (default 300).
+
+    ``verify`` raises ``SignatureError`` for anything that is not a valid, authentic callback.
+    Its ``code`` tells a late retry of Dintero's (``"signature_expired"``, authentic but older
+    than the tolerance: ``error.authentic_but_late``) from a forged request
+    (``"signature_mismatch"``): confirm the first by re-reading the transaction and answer 2xx,
+    answer the second with a 4xx.
     """
 
     __slots__ = ("_native",)
 
-    def __init__(self, secret: str, account_id: str, *, tolerance: float = 300.0) -> None:
-        self._native = _native.CallbackVerifier(secret, account_id, tolerance)
+    def __init__(self, secret: Union[str, Secret], account_id: str, *, tolerance: float = 300.0) -> None:
+        secret = Secret.wrap(secret)
+        self._native = _native.CallbackVerifier(secret.reveal(), account_id, tolerance)
 
     @property
     def account_id(self) -> str:
@@ -59,7 +67,14 @@ class CallbackVerifier:
         self._native.verify_signature(method, url, signature_header, now)
 
     def __repr__(self) -> str:
-        return repr(self._native)
+        # Never raises, also on a half-built object.
+        native = getattr(self, "_native", None)
+        if native is None:
+            return "<CallbackVerifier (not initialised)>"
+        try:
+            return repr(native)
+        except Exception:
+            return "<CallbackVerifier>"
 
 
 def verify_callback(
@@ -67,11 +82,12 @@ def verify_callback(
     url: str,
     headers: HeadersLike,
     *,
-    secret: str,
+    secret: Union[str, Secret],
     account_id: str,
     tolerance: float = 300.0,
 ) -> Callback:
     """One-shot ``CallbackVerifier(secret, account_id).verify(method, url, headers)``."""
+    secret = Secret.wrap(secret)
     return CallbackVerifier(secret, account_id, tolerance=tolerance).verify(method, url, headers)
 
 
@@ -89,18 +105,20 @@ def parse_return_url(url: str) -> ReturnResult:
 def verify_webhook(
     body: bytes,
     *,
-    secret: str,
+    secret: Union[str, Secret],
     signature: Optional[str] = None,
     headers: Optional[HeadersLike] = None,
 ) -> WebhookEvent:
     """Verifies a webhook's ``event-signature`` over the raw body (the bytes as received)
     and parses it. Pass the header value as ``signature`` or the request's ``headers``."""
+    secret = Secret.wrap(secret)
     if signature is None and headers is not None:
         signature = next((v for k, v in _pairs(headers) if k.lower() == "event-signature"), None)
-    return WebhookEvent(_native.verify_webhook(secret, bytes(body), signature))
+    return WebhookEvent(_native.verify_webhook(secret.reveal(), bytes(body), signature))
 
 
-def compute_signature(secret: str, account_id: str, method: str, url: str, timestamp: int) -> str:
+def compute_signature(secret: Union[str, Secret], account_id: str, method: str, url: str, timestamp: int) -> str:
     """The hex ``v0-hmac-sha256`` Dintero sends for ``method`` + ``url`` at ``timestamp``
     (useful to sign callbacks in your own tests)."""
-    return _native.compute_signature(secret, account_id, method, url, timestamp)
+    secret = Secret.wrap(secret)
+    return _native.compute_signature(secret.reveal(), account_id, method, url, timestamp)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _native
 from ._models import Callback, ConfirmedCallback, Operation, Session, SessionCreated, Transaction
+from ._secret import Secret, reveal_optional
 
 if TYPE_CHECKING:
     from .types import CaptureItemParams, SessionCreateParams, SessionUpdateParams
@@ -61,8 +62,10 @@ def _drop_none(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def _items(items: Optional[Sequence[CaptureItemParams]]) -> Optional[list[Any]]:
-    return None if items is None else list(items)
+def _items(items: Optional[Sequence[CaptureItemParams]]) -> Any:
+    # A list or tuple is copied; anything else goes on unchanged, for the core to refuse as
+    # invalid input naming ``items`` (``list(5)`` would raise a TypeError that names nothing).
+    return list(items) if isinstance(items, (list, tuple)) else items
 
 
 def _callback_dict(callback: Union[Callback, Mapping[str, Any]]) -> Any:
@@ -76,22 +79,24 @@ class _Base:
         self,
         account_id: str,
         client_id: str,
-        client_secret: str,
+        client_secret: Union[str, Secret],
         *,
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         retry: Optional[RetryPolicy] = None,
-        proxy: Optional[str] = None,
+        proxy: Union[str, Secret, None] = None,
         system_name: Optional[str] = None,
         system_version: Optional[str] = None,
     ) -> None:
+        # Secrets stay wrapped in every Python frame (see _secret.py); the raw values go
+        # straight into the compiled client, and no Python attribute or local holds them.
+        client_secret, proxy = Secret.wrap(client_secret), Secret.wrap_optional(proxy)
         retry = retry or RetryPolicy()
-        # The secret goes straight into the compiled client; no Python attribute holds it.
         self._native = _native.NativeClient(
             account_id,
             client_id,
-            client_secret,
+            client_secret.reveal(),
             base_url=base_url,
             timeout=timeout,
             connect_timeout=connect_timeout,
@@ -99,7 +104,7 @@ class _Base:
             initial_backoff=retry.initial_backoff,
             max_backoff=retry.max_backoff,
             max_retry_after=retry.max_retry_after,
-            proxy=proxy,
+            proxy=reveal_optional(proxy),
             system_name=system_name,
             system_version=system_version,
         )
@@ -123,10 +128,17 @@ class _Base:
         return self._native.token_requests()
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(account_id={self.account_id!r}, client_id={self.client_id!r}, "
-            f"base_url={self.base_url!r})"
-        )
+        # Never raises, also on a half-built object (error reporters call it on any frame's self).
+        native = getattr(self, "_native", None)
+        if native is None:
+            return f"<{type(self).__name__} (not initialised)>"
+        try:
+            return (
+                f"{type(self).__name__}(account_id={native.account_id!r}, client_id={native.client_id!r}, "
+                f"base_url={native.base_url!r})"
+            )
+        except Exception:
+            return f"<{type(self).__name__}>"
 
 
 def _env(name: str) -> str:
@@ -152,16 +164,17 @@ class Client(_Base):
         self,
         account_id: str,
         client_id: str,
-        client_secret: str,
+        client_secret: Union[str, Secret],
         *,
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         retry: Optional[RetryPolicy] = None,
-        proxy: Optional[str] = None,
+        proxy: Union[str, Secret, None] = None,
         system_name: Optional[str] = None,
         system_version: Optional[str] = None,
     ) -> None:
+        client_secret, proxy = Secret.wrap(client_secret), Secret.wrap_optional(proxy)
         super().__init__(
             account_id,
             client_id,
@@ -369,16 +382,17 @@ class AsyncClient(_Base):
         self,
         account_id: str,
         client_id: str,
-        client_secret: str,
+        client_secret: Union[str, Secret],
         *,
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         retry: Optional[RetryPolicy] = None,
-        proxy: Optional[str] = None,
+        proxy: Union[str, Secret, None] = None,
         system_name: Optional[str] = None,
         system_version: Optional[str] = None,
     ) -> None:
+        client_secret, proxy = Secret.wrap(client_secret), Secret.wrap_optional(proxy)
         super().__init__(
             account_id,
             client_id,

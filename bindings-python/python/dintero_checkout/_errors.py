@@ -12,6 +12,12 @@ class DinteroError(Exception):
     every language of the SDK. ``status`` is Dintero's HTTP status, ``code`` its ``error.code``
     and ``request_id`` the id to quote to Dintero support, when known. No attribute, message
     or ``repr`` ever contains a secret.
+
+    On a capture, refund or void, ``reference`` is the ``capture_reference`` /
+    ``refund_reference`` the write used (yours, or the one the SDK generated) and
+    ``outcome_unknown`` is true when the SDK cannot tell whether Dintero applied it. The safe
+    retry is the same call with ``capture_reference=error.reference``: it returns the earlier
+    result if there was one, and captures once if there was none.
     """
 
     kind: str = "unknown"
@@ -24,6 +30,8 @@ class DinteroError(Exception):
         status: Optional[int] = None,
         code: Optional[str] = None,
         request_id: Optional[str] = None,
+        reference: Optional[str] = None,
+        outcome_unknown: bool = False,
     ) -> None:
         super().__init__(message)
         if kind is not None:
@@ -32,6 +40,8 @@ class DinteroError(Exception):
         self.status = status
         self.code = code
         self.request_id = request_id
+        self.reference = reference
+        self.outcome_unknown = outcome_unknown
 
     def __str__(self) -> str:
         extras = []
@@ -41,18 +51,23 @@ class DinteroError(Exception):
             extras.append(f"code {self.code}")
         if self.request_id is not None:
             extras.append(f"request id {self.request_id}")
+        if getattr(self, "reference", None) is not None:
+            extras.append(f"reference {self.reference}")
+        if getattr(self, "outcome_unknown", False):
+            extras.append("outcome unknown")
         tail = f" ({', '.join(extras)})" if extras else ""
         return f"{self.kind}: {self.message}{tail}"
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(kind={self.kind!r}, message={self.message!r}, "
-            f"status={self.status!r}, code={self.code!r}, request_id={self.request_id!r})"
-        )
+        fields = ", ".join(f"{name}={getattr(self, name, None)!r}" for name in _FIELDS)
+        return f"{type(self).__name__}({fields})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keeps the class and fields across pickling (celery, multiprocessing).
-        return (_from_native, (self.kind, self.message, self.status, self.code, self.request_id))
+        return (_from_native, tuple(getattr(self, name, None) for name in _FIELDS))
+
+
+_FIELDS = ("kind", "message", "status", "code", "request_id", "reference", "outcome_unknown")
 
 
 class InvalidInputError(DinteroError, ValueError):
@@ -116,10 +131,33 @@ class DecodeError(DinteroError):
     kind = "decode"
 
 
+#: ``SignatureError.code`` of an authentic signature older than the tolerance: most likely a
+#: late retry of Dintero's. Confirm by re-reading the transaction and answer 2xx.
+SIGNATURE_EXPIRED = "signature_expired"
+#: ``SignatureError.code`` of an authentic signature dated too far in the future (a clock off).
+SIGNATURE_FROM_FUTURE = "signature_from_future"
+#: ``SignatureError.code`` of a signature that does not match (forged, wrong secret or account,
+#: or a changed URL). Answer 4xx.
+SIGNATURE_MISMATCH = "signature_mismatch"
+#: ``SignatureError.code`` when the ``Dintero-Signature`` header is missing.
+SIGNATURE_MISSING = "signature_missing"
+#: ``SignatureError.code`` when the header or the URL cannot be read, or it is no callback.
+SIGNATURE_MALFORMED = "signature_malformed"
+
+
 class SignatureError(DinteroError):
-    """A callback or webhook signature is missing, malformed, stale or wrong."""
+    """A callback or webhook is not valid and authentic: its signature is missing, malformed,
+    forged or outside the time window, or its URL is not a callback. ``code`` says which (see
+    ``SIGNATURE_EXPIRED`` and friends); ``authentic_but_late`` is true for a signature made with
+    your secret that is only too old (or too new)."""
 
     kind = "signature"
+
+    @property
+    def authentic_but_late(self) -> bool:
+        """True when the signature is authentic but outside the tolerance: confirm the callback
+        by re-reading the transaction and answer 2xx (a 4xx would end Dintero's retries)."""
+        return getattr(self, "code", None) in (SIGNATURE_EXPIRED, SIGNATURE_FROM_FUTURE)
 
 
 #: The one kind -> class table (checked against the core's kinds by the tests).
@@ -147,7 +185,17 @@ def _from_native(
     status: Optional[int] = None,
     code: Optional[str] = None,
     request_id: Optional[str] = None,
+    reference: Optional[str] = None,
+    outcome_unknown: bool = False,
 ) -> DinteroError:
     """Builds the exception for a core error (called by the compiled module)."""
     cls = ERROR_CLASSES.get(kind, DinteroError)
-    return cls(message, kind=kind, status=status, code=code, request_id=request_id)
+    return cls(
+        message,
+        kind=kind,
+        status=status,
+        code=code,
+        request_id=request_id,
+        reference=reference,
+        outcome_unknown=bool(outcome_unknown),
+    )

@@ -35,7 +35,7 @@ class NativeClient:
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
-        max_attempts: int = 4,
+        max_attempts: Optional[int] = None,
         initial_backoff: float = 0.5,
         max_backoff: float = 8.0,
         max_retry_after: float = 60.0,

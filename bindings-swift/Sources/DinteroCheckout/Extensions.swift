@@ -9,20 +9,25 @@ import Foundation
 extension DinteroError: CustomStringConvertible {}
 
 extension DinteroError {
-    private var parts: (detail: String, status: Int32?, code: String?, requestId: String?) {
+    private typealias Parts = (
+        detail: String, status: Int32?, code: String?, requestId: String?,
+        reference: String?, outcomeUnknown: Bool
+    )
+
+    private var parts: Parts {
         switch self {
-        case let .InvalidInput(detail, status, code, requestId),
-             let .Authentication(detail, status, code, requestId),
-             let .Permission(detail, status, code, requestId),
-             let .NotFound(detail, status, code, requestId),
-             let .Conflict(detail, status, code, requestId),
-             let .RateLimited(detail, status, code, requestId),
-             let .Server(detail, status, code, requestId),
-             let .Network(detail, status, code, requestId),
-             let .Timeout(detail, status, code, requestId),
-             let .Decode(detail, status, code, requestId),
-             let .Signature(detail, status, code, requestId):
-            return (detail, status, code, requestId)
+        case let .InvalidInput(detail, status, code, requestId, reference, outcomeUnknown),
+             let .Authentication(detail, status, code, requestId, reference, outcomeUnknown),
+             let .Permission(detail, status, code, requestId, reference, outcomeUnknown),
+             let .NotFound(detail, status, code, requestId, reference, outcomeUnknown),
+             let .Conflict(detail, status, code, requestId, reference, outcomeUnknown),
+             let .RateLimited(detail, status, code, requestId, reference, outcomeUnknown),
+             let .Server(detail, status, code, requestId, reference, outcomeUnknown),
+             let .Network(detail, status, code, requestId, reference, outcomeUnknown),
+             let .Timeout(detail, status, code, requestId, reference, outcomeUnknown),
+             let .Decode(detail, status, code, requestId, reference, outcomeUnknown),
+             let .Signature(detail, status, code, requestId, reference, outcomeUnknown):
+            return (detail, status, code, requestId, reference, outcomeUnknown)
         }
     }
 
@@ -51,6 +56,19 @@ extension DinteroError {
     public var code: String? { parts.code }
     /// Dintero's request id for the failed request; quote it to Dintero support.
     public var requestId: String? { parts.requestId }
+    /// The `capture_reference` / `refund_reference` a capture or refund used (yours, or the one
+    /// the SDK generated). After an error with `outcomeUnknown`, retry the same call with it.
+    public var reference: String? { parts.reference }
+    /// True when a capture, refund or void failed so that the SDK cannot tell whether Dintero
+    /// applied it. The same call with the same `reference` is safe: it returns the earlier
+    /// result if there was one and writes once if there was none.
+    public var outcomeUnknown: Bool { parts.outcomeUnknown }
+    /// True for a signature error whose signature is authentic but outside the time window
+    /// (`code` `signature_expired` or `signature_from_future`): a late retry of Dintero's.
+    /// Confirm it by re-reading the transaction and answer 2xx; answer 4xx to a forged one.
+    public var isAuthenticButLate: Bool {
+        kind == .signature && (code == "signature_expired" || code == "signature_from_future")
+    }
     /// True for failures that may go away on their own (network, timeout, 5xx, 429).
     public var isTransient: Bool { [.network, .timeout, .server, .rateLimited].contains(kind) }
 }

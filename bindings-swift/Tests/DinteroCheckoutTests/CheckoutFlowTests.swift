@@ -86,6 +86,28 @@ final class CheckoutFlowTests: XCTestCase {
         XCTAssertEqual(captures.first?.eventReference, op.reference)
     }
 
+    func testAnOutcomeUnknownCaptureCarriesItsReferenceAndTheSafeRetryCapturesOnce() async throws {
+        let client = try Emulator.client(
+            retry: RetryOptions(maxAttempts: 2, initialBackoff: 0.01, maxBackoff: 0.02), timeout: 1)
+        let txId = try await Emulator.paidTransaction(client)
+        // Applied, the answer lost, and the transaction cannot be re-read to find out.
+        try await Emulator.fault("capture", "reset_after_apply")
+        try await Emulator.fault("get_transaction", "status_503", times: 20)
+        let error = try await expectDinteroError(
+            try await client.transactions().capture(transactionId: txId, request: CaptureRequest(amount: 10000)))
+        XCTAssertTrue(error.outcomeUnknown, "\(error)")
+        let reference = try XCTUnwrap(error.reference, "\(error)")
+        XCTAssertFalse(reference.isEmpty)
+        try await Emulator.clearFaults()
+
+        let op = try await client.transactions().capture(
+            transactionId: txId, request: CaptureRequest(amount: 10000, captureReference: reference))
+        XCTAssertEqual(op.reference, reference)
+        XCTAssertTrue(op.reconciled)
+        let captures = try await client.transactions().get(transactionId: txId).events.filter { $0.event == .capture }
+        XCTAssertEqual(captures.map { $0.eventReference }, [reference as String?], "captured once")
+    }
+
     func testAcceptedOperationIsAwaited() async throws {
         let client = try Emulator.client()
         let txId = try await Emulator.paidTransaction(client)

@@ -130,6 +130,12 @@ enum Emulator {
         XCTAssertEqual(status, 200, "\(json)")
     }
 
+    /// Disarms every fault that has not fired yet.
+    static func clearFaults() async throws {
+        let (status, json) = try await request("DELETE", "/_emulator/faults")
+        XCTAssertEqual(status, 200, "\(json)")
+    }
+
     /// Waits for the callback the emulator sent about `transactionId`.
     static func callback(for transactionId: String) async throws -> [String: Any] {
         for _ in 0..<200 {

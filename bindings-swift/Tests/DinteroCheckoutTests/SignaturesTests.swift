@@ -55,6 +55,35 @@ final class SignaturesTests: XCTestCase {
         _ = try lenient.verify(method: "GET", url: url, headers: ["Dintero-Signature": "t=\(now - 3600),v0-hmac-sha256=\(old)"])
     }
 
+    func testAnAuthenticButLateSignatureIsToldApartFromAForgedOne() async throws {
+        let url = "https://shop.example/cb?transaction_id=T12345678.abc&merchant_reference=o-1"
+        let t = Int64(Date().timeIntervalSince1970) - 3600
+        let verifier = try CallbackVerifier(secret: "s3cret", accountId: "T12345678")
+        let authentic = try computeCallbackSignature(secret: "s3cret", accountId: "T12345678", method: "GET", url: url, timestamp: t)
+        let late = try await expectDinteroError(try verifier.verify(
+            method: "GET", url: url, headers: ["Dintero-Signature": "t=\(t),v0-hmac-sha256=\(authentic)"]))
+        XCTAssertEqual(late.code, "signature_expired")
+        XCTAssertTrue(late.isAuthenticButLate)
+        let guessed = try computeCallbackSignature(secret: "guess", accountId: "T12345678", method: "GET", url: url, timestamp: t)
+        let forged = try await expectDinteroError(try verifier.verify(
+            method: "GET", url: url, headers: ["Dintero-Signature": "t=\(t),v0-hmac-sha256=\(guessed)"]))
+        XCTAssertEqual(forged.code, "signature_mismatch")
+        XCTAssertFalse(forged.isAuthenticButLate)
+        let unreadable = try await expectDinteroError(try verifier.verify(
+            method: "GET", url: "not a url", headers: ["Dintero-Signature": "t=\(t),v0-hmac-sha256=00"]))
+        XCTAssertEqual(unreadable.kind, .signature)
+        XCTAssertEqual(unreadable.code, "signature_malformed")
+    }
+
+    func testAnEventIdThatMatchesNoEventDoesNotMakeConfirmRefuse() async throws {
+        let client = try Emulator.client()
+        let txId = try await Emulator.paidTransaction(client)
+        _ = try await client.transactions().capture(transactionId: txId, request: CaptureRequest(amount: 33890))
+        let cb = try parseCallback(url: "https://shop.example/cb?transaction_id=\(txId)&event=CAPTURE&event_id=3")
+        let confirmed = try await client.confirmCallback(callback: cb)
+        XCTAssertEqual(confirmed.transaction.status, .captured)
+    }
+
     func testMismatchedCallbackIsAConflict() async throws {
         let client = try Emulator.client()
         let txId = try await Emulator.paidTransaction(client)

@@ -21,33 +21,63 @@ val DinteroException.kind: ErrorKind
         is DinteroException.Signature -> ErrorKind.SIGNATURE
     }
 
-private inline fun <T> DinteroException.field(
-    pick: (String, Int?, String?, String?) -> T,
-): T = when (this) {
-    is DinteroException.InvalidInput -> pick(detail, status, code, requestId)
-    is DinteroException.Authentication -> pick(detail, status, code, requestId)
-    is DinteroException.Permission -> pick(detail, status, code, requestId)
-    is DinteroException.NotFound -> pick(detail, status, code, requestId)
-    is DinteroException.Conflict -> pick(detail, status, code, requestId)
-    is DinteroException.RateLimited -> pick(detail, status, code, requestId)
-    is DinteroException.Server -> pick(detail, status, code, requestId)
-    is DinteroException.Network -> pick(detail, status, code, requestId)
-    is DinteroException.Timeout -> pick(detail, status, code, requestId)
-    is DinteroException.Decode -> pick(detail, status, code, requestId)
-    is DinteroException.Signature -> pick(detail, status, code, requestId)
-}
+/** The fields every variant carries (the generated classes share no supertype for them). */
+private class Parts(
+    val detail: String,
+    val status: Int?,
+    val code: String?,
+    val requestId: String?,
+    val reference: String?,
+    val outcomeUnknown: Boolean,
+)
+
+private val DinteroException.parts: Parts
+    get() = when (this) {
+        is DinteroException.InvalidInput -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.Authentication -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.Permission -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.NotFound -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.Conflict -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.RateLimited -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.Server -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.Network -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.Timeout -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.Decode -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+        is DinteroException.Signature -> Parts(detail, status, code, requestId, reference, outcomeUnknown)
+    }
 
 /** What went wrong, in words (it names the offending field for bad input). */
-val DinteroException.detail: String get() = field { d, _, _, _ -> d }
+val DinteroException.detail: String get() = parts.detail
 
 /** The HTTP status Dintero answered with, when there was an answer. */
-val DinteroException.status: Int? get() = field { _, s, _, _ -> s }
+val DinteroException.status: Int? get() = parts.status
 
 /** Dintero's `error.code`, when its error body had one. */
-val DinteroException.code: String? get() = field { _, _, c, _ -> c }
+val DinteroException.code: String? get() = parts.code
 
 /** Dintero's request id for the failed request; quote it to Dintero support. */
-val DinteroException.requestId: String? get() = field { _, _, _, r -> r }
+val DinteroException.requestId: String? get() = parts.requestId
+
+/**
+ * The `capture_reference` / `refund_reference` a capture or refund used (yours, or the one the
+ * SDK generated). After an error with [outcomeUnknown], retry the same call with it.
+ */
+val DinteroException.reference: String? get() = parts.reference
+
+/**
+ * True when a capture, refund or void failed so that the SDK cannot tell whether Dintero applied
+ * it. The same call with the same [reference] is safe: it returns the earlier result if there was
+ * one and writes once if there was none.
+ */
+val DinteroException.outcomeUnknown: Boolean get() = parts.outcomeUnknown
+
+/**
+ * True for a signature error whose signature is authentic but outside the time window (`code`
+ * `signature_expired` or `signature_from_future`): a late retry of Dintero's. Confirm it by
+ * re-reading the transaction and answer 2xx; answer 4xx to a forged one.
+ */
+val DinteroException.isAuthenticButLate: Boolean
+    get() = this is DinteroException.Signature && (code == "signature_expired" || code == "signature_from_future")
 
 /** True for failures that may go away on their own (network, timeout, 5xx, 429). */
 val DinteroException.isTransient: Boolean

@@ -97,6 +97,32 @@ class CheckoutFlowTest {
     }
 
     @Test
+    fun `an outcome-unknown capture carries its reference, and the same call with it captures once`() = runBlocking {
+        val client = Emulator.client(
+            retry = RetryOptions(maxAttempts = 2, initialBackoff = java.time.Duration.ofMillis(10), maxBackoff = java.time.Duration.ofMillis(20)),
+            timeout = java.time.Duration.ofSeconds(1),
+        )
+        val created = client.sessions().create(Emulator.sessionRequest())
+        val txId = parseReturnUrl(Emulator.pay(created.id)).transactionId!!
+        // Applied, the answer lost, and the transaction cannot be re-read to find out.
+        Emulator.fault("capture", "reset_after_apply")
+        Emulator.fault("get_transaction", "status_503", times = 20)
+        val error = kotlin.test.assertFailsWith<DinteroException> {
+            client.transactions().capture(txId, CaptureRequest(amount = 10000))
+        }
+        assertTrue(error.outcomeUnknown, error.toString())
+        val reference = assertNotNull(error.reference, error.toString())
+        assertTrue(reference.isNotEmpty())
+        Emulator.clearFaults()
+
+        val op = client.transactions().capture(txId, CaptureRequest(amount = 10000, captureReference = reference))
+        assertEquals(reference, op.reference)
+        assertTrue(op.reconciled)
+        val captures = client.transactions().get(txId).events.filter { it.event == TransactionEventKind.CAPTURE }
+        assertEquals(listOf(reference), captures.map { it.eventReference }, "captured once")
+    }
+
+    @Test
     fun `a 202 answer is awaited with waitForEvent`() = runBlocking {
         val client = Emulator.client()
         val created = client.sessions().create(Emulator.sessionRequest())

@@ -123,6 +123,16 @@ object Emulator {
         check(status == 200) { "fault: $status $text" }
     }
 
+    /** Disarms every fault that has not fired yet. */
+    fun clearFaults() {
+        val request = HttpRequest.newBuilder(URI.create("$baseUrl/_emulator/faults"))
+            .DELETE()
+            .timeout(Duration.ofSeconds(30))
+            .build()
+        val response = http.send(request, HttpResponse.BodyHandlers.ofString())
+        check(response.statusCode() == 200) { "clear faults: ${response.statusCode()} ${response.body()}" }
+    }
+
     /** The callbacks the emulator has sent (or tried to send). */
     fun callbacks(): JSONArray = JSONArray(get("/_emulator/callbacks"))
 

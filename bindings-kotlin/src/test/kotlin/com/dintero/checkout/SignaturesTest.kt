@@ -61,6 +61,37 @@ class SignaturesTest {
     }
 
     @Test
+    fun `an authentic but late signature is told apart from a forged one, and a non-callback is a Signature error`() {
+        val url = "https://shop.example/cb?transaction_id=T12345678.abc&merchant_reference=o-1"
+        val t = System.currentTimeMillis() / 1000 - 3600
+        val verifier = CallbackVerifier("s3cret", "T12345678")
+        val late = assertFailsWith<DinteroException.Signature> {
+            verifier.verify("GET", url, mapOf("Dintero-Signature" to "t=$t,v0-hmac-sha256=${computeCallbackSignature("s3cret", "T12345678", "GET", url, t)}"))
+        }
+        assertEquals("signature_expired", late.code)
+        assertTrue(late.isAuthenticButLate)
+        val forged = assertFailsWith<DinteroException.Signature> {
+            verifier.verify("GET", url, mapOf("Dintero-Signature" to "t=$t,v0-hmac-sha256=${computeCallbackSignature("guess", "T12345678", "GET", url, t)}"))
+        }
+        assertEquals("signature_mismatch", forged.code)
+        assertTrue(!forged.isAuthenticButLate)
+        val unreadable = assertFailsWith<DinteroException.Signature> {
+            verifier.verify("GET", "not a url", mapOf("Dintero-Signature" to "t=$t,v0-hmac-sha256=00"))
+        }
+        assertEquals("signature_malformed", unreadable.code)
+    }
+
+    @Test
+    fun `an event_id that matches no event does not make confirm refuse`() = runBlocking {
+        val client = Emulator.client()
+        val created = client.sessions().create(Emulator.sessionRequest())
+        val txId = parseReturnUrl(Emulator.pay(created.id)).transactionId!!
+        client.transactions().capture(txId, CaptureRequest(amount = 33890))
+        val cb = parseCallback("https://shop.example/cb?transaction_id=$txId&event=CAPTURE&event_id=3")
+        assertEquals(TransactionStatus.CAPTURED, client.confirmCallback(cb).transaction.status)
+    }
+
+    @Test
     fun `a callback that does not match its transaction is a Conflict`() = runBlocking {
         val client = Emulator.client()
         val created = client.sessions().create(Emulator.sessionRequest())
