@@ -137,11 +137,11 @@ impl Witness {
     fn look(&self, tx: &Transaction) -> Evidence {
         match self {
             Witness::Voided => {
-                if tx.status == TransactionStatus::AuthorizationVoided
+                if tx.status == Some(TransactionStatus::AuthorizationVoided)
                     || tx
                         .events
                         .iter()
-                        .any(|e| e.event == TransactionEventKind::Void && e.success)
+                        .any(|e| e.is(&TransactionEventKind::Void) && e.succeeded())
                 {
                     Evidence::Done
                 } else {
@@ -161,12 +161,12 @@ impl Witness {
                 let mut failed = None;
                 let mut queued = None;
                 for e in fresh {
-                    if &e.event == done {
-                        if e.success {
+                    if e.is(done) {
+                        if e.succeeded() {
                             return Evidence::Done;
                         }
                         failed = Some(e);
-                    } else if &e.event == pending && e.success {
+                    } else if e.is(pending) && e.succeeded() {
                         queued = Some(e.request_id.clone().or_else(|| e.id.clone()));
                     }
                 }
@@ -397,7 +397,7 @@ impl Transactions<'_> {
                 e.correlation_request_id.as_deref() == Some(event_request_id)
                     || e.request_id.as_deref() == Some(event_request_id)
             }) {
-                if event.success {
+                if event.succeeded() {
                     return Ok(tx);
                 }
                 return Err(event_failure(event));
@@ -481,7 +481,7 @@ impl Transactions<'_> {
                         .iter()
                         .filter(|e| e.event_reference.as_deref() == Some(reference.as_str()))
                     {
-                        if e.event == done && e.success {
+                        if e.is(&done) && e.succeeded() {
                             if e.amount != Some(amount) {
                                 return Err(Error::invalid_input(format!(
                                     "{op}: reference {reference:?} was already used for a {op} of {} on this transaction (this call asks for {amount}); use one reference per {op}",
@@ -700,7 +700,10 @@ fn event_failure(event: &crate::models::TransactionEvent) -> Error {
     };
     Error::new(
         ErrorKind::Server,
-        format!("{} failed at Dintero: {message}", event.event),
+        format!(
+            "{} failed at Dintero: {message}",
+            event.event.as_ref().map_or("the event", |k| k.as_str())
+        ),
     )
     .with_code(code)
     .with_request_id(event.request_id.clone())
