@@ -16,7 +16,7 @@ def test_create_get_and_read_fields(client: Client, emu: Backend) -> None:
     created = client.sessions.create(session_payload("order-create"))
     assert isinstance(created, SessionCreated)
     assert created.id.startswith("T12345678.")
-    assert created.url.startswith(emu.base_url)
+    assert created.url is not None and created.url.startswith(emu.base_url)
     assert created.session is None
 
     session = client.sessions.get(created.id)

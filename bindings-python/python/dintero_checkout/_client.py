@@ -10,7 +10,7 @@ from . import _native
 from ._models import Callback, ConfirmedCallback, Operation, Session, SessionCreated, Transaction
 
 if TYPE_CHECKING:
-    from .types import CaptureItemParams, SessionCreateParams, SessionUpdateParams
+    from .types import CaptureItemParams, OrderItemParams, SessionCreateParams, SessionUpdateParams
 
 __all__ = ["Client", "AsyncClient", "RetryPolicy", "TransactionList", "AsyncTransactionList"]
 
@@ -63,6 +63,44 @@ def _drop_none(body: dict[str, Any]) -> dict[str, Any]:
 
 def _items(items: Optional[Sequence[CaptureItemParams]]) -> Optional[list[Any]]:
     return None if items is None else list(items)
+
+
+def _capture_body(
+    amount: int,
+    items: Optional[Sequence[CaptureItemParams]],
+    capture_reference: Optional[str],
+    metadata: Optional[Mapping[str, Any]],
+    final_capture: Optional[bool],
+) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "amount": amount,
+            "items": _items(items),
+            "capture_reference": capture_reference,
+            "metadata": metadata,
+            "final_capture": final_capture,
+        }
+    )
+
+
+def _extend_body(
+    amount: Optional[int],
+    reason: Optional[str],
+    reference: Optional[str],
+    final_authorization: Optional[bool],
+    items: Optional[Sequence[OrderItemParams]],
+    description: Optional[str],
+) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "amount": amount,
+            "reason": reason,
+            "reference": reference,
+            "final_authorization": final_authorization,
+            "items": None if items is None else list(items),
+            "description": description,
+        }
+    )
 
 
 def _callback_dict(callback: Union[Callback, Mapping[str, Any]]) -> Any:
@@ -266,11 +304,11 @@ class Transactions:
         items: Optional[Sequence[CaptureItemParams]] = None,
         capture_reference: Optional[str] = None,
         metadata: Optional[Mapping[str, Any]] = None,
+        final_capture: Optional[bool] = None,
     ) -> Operation:
-        """Captures ``amount`` exactly once, even across retries (see the README)."""
-        body = _drop_none(
-            {"amount": amount, "items": _items(items), "capture_reference": capture_reference, "metadata": metadata}
-        )
+        """Captures ``amount`` exactly once, even across retries (see the README).
+        ``final_capture=True`` makes it the last capture (``dintero_psp``)."""
+        body = _capture_body(amount, items, capture_reference, metadata, final_capture)
         return Operation(self._native.capture(transaction_id, body))
 
     def refund(
@@ -306,8 +344,11 @@ class Transactions:
         amount: Optional[int] = None,
         reason: Optional[str] = None,
         reference: Optional[str] = None,
+        final_authorization: Optional[bool] = None,
+        items: Optional[Sequence[OrderItemParams]] = None,
+        description: Optional[str] = None,
     ) -> Transaction:
-        body = _drop_none({"amount": amount, "reason": reason, "reference": reference})
+        body = _extend_body(amount, reason, reference, final_authorization, items, description)
         return Transaction(self._native.extend_authorization(transaction_id, body))
 
     def update(self, transaction_id: str, *, merchant_reference_2: str) -> Transaction:
@@ -477,10 +518,9 @@ class AsyncTransactions:
         items: Optional[Sequence[CaptureItemParams]] = None,
         capture_reference: Optional[str] = None,
         metadata: Optional[Mapping[str, Any]] = None,
+        final_capture: Optional[bool] = None,
     ) -> Operation:
-        body = _drop_none(
-            {"amount": amount, "items": _items(items), "capture_reference": capture_reference, "metadata": metadata}
-        )
+        body = _capture_body(amount, items, capture_reference, metadata, final_capture)
         return Operation(await self._native.capture_async(transaction_id, body))
 
     async def refund(
@@ -514,8 +554,11 @@ class AsyncTransactions:
         amount: Optional[int] = None,
         reason: Optional[str] = None,
         reference: Optional[str] = None,
+        final_authorization: Optional[bool] = None,
+        items: Optional[Sequence[OrderItemParams]] = None,
+        description: Optional[str] = None,
     ) -> Transaction:
-        body = _drop_none({"amount": amount, "reason": reason, "reference": reference})
+        body = _extend_body(amount, reason, reference, final_authorization, items, description)
         return Transaction(await self._native.extend_authorization_async(transaction_id, body))
 
     async def update(self, transaction_id: str, *, merchant_reference_2: str) -> Transaction:
