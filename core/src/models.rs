@@ -571,8 +571,13 @@ pub struct ExtendAuthorizationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// New authorization amount, where the payment method supports it (a Klarna order-amount
-    /// update, a Dintero PSP pre-authorization increment).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// update, a Dintero PSP pre-authorization increment). A number in the spec: `100.0` is
+    /// read as `100`.
+    #[serde(
+        default,
+        deserialize_with = "minor_units",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<i64>,
     /// `true` finalizes a Dintero PSP pre-authorization: no further increments.
     #[serde(default, skip_serializing_if = "Option::is_none")]

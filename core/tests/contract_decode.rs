@@ -10,8 +10,9 @@
 use std::collections::BTreeSet;
 
 use dintero_checkout::{
-    parse_callback, AccessTokenResponse, Order, OrderItem, Session, SessionCreated, SessionUrls,
-    ShippingOption, Transaction, TransactionEvent,
+    parse_callback, AccessTokenResponse, CaptureRequest, ExtendAuthorizationRequest, Order,
+    OrderItem, RefundRequest, Session, SessionCreated, SessionUrls, ShippingOption, Transaction,
+    TransactionEvent,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -368,4 +369,50 @@ fn the_contract_examples_decode_without_loss() {
         decoded >= 4,
         "only {decoded} examples are responses the core decodes"
     );
+}
+
+#[test]
+fn the_request_bodies_of_the_contract_fit_the_typed_requests() {
+    // What a binding's caller may pass (JSON decoded into the core's request types) and what
+    // the core sends: every property of the contract's request bodies has a typed field or is
+    // kept in `extra`, and the newer ones are typed.
+    let (contract, _) = Contract::load();
+    let full =
+        |name: &str| contract.instance(&json!({"$ref": format!("#/$defs/{name}")}), Shape::Full, 0);
+    for (name, shape) in [
+        ("CaptureRequest", Shape::Minimal),
+        ("CaptureRequest", Shape::Full),
+    ] {
+        let instance = contract.instance(&json!({"$ref": format!("#/$defs/{name}")}), shape, 0);
+        decodes_without_loss::<CaptureRequest>(&format!("{name} ({shape:?})"), &instance);
+    }
+    decodes_without_loss::<RefundRequest>("RefundRequest (Full)", &full("RefundRequest"));
+    decodes_without_loss::<ExtendAuthorizationRequest>(
+        "ExtendAuthorizationRequest (Full)",
+        &full("ExtendAuthorizationRequest"),
+    );
+    let capture: CaptureRequest = serde_json::from_value(full("CaptureRequest")).unwrap();
+    assert_eq!(capture.final_capture, Some(true));
+    assert!(
+        capture.extra.is_empty(),
+        "untyped: {:?}",
+        capture.extra.keys()
+    );
+    let extend: ExtendAuthorizationRequest =
+        serde_json::from_value(full("ExtendAuthorizationRequest")).unwrap();
+    assert_eq!(extend.final_authorization, Some(true));
+    assert_eq!(extend.items.len(), 1);
+    assert_eq!(extend.description.as_deref(), Some("text"));
+    assert!(
+        extend.extra.is_empty(),
+        "untyped: {:?}",
+        extend.extra.keys()
+    );
+    // Not set means not sent: Dintero's defaults apply.
+    let body = serde_json::to_value(CaptureRequest {
+        amount: 100,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(body, json!({"amount": 100}));
 }
