@@ -60,7 +60,7 @@ export declare class NativeClient {
   refund(transactionId: string, payload: string): Promise<string>
   /** `transactions.void`. */
   voidTransaction(transactionId: string): Promise<string>
-  /** `transactions.extendAuthorization`: `{"reason"?, "reference"?, "amount"?}` as JSON. */
+  /** `transactions.extendAuthorization`: an `ExtendAuthorizationRequest` as JSON. */
   extendAuthorization(transactionId: string, payload: string): Promise<string>
   /** `transactions.update`: sets `merchant_reference_2`. */
   updateTransaction(transactionId: string, merchantReference2: string): Promise<string>

@@ -283,7 +283,7 @@ impl NativeClient {
         )
     }
 
-    /// `transactions.extendAuthorization`: `{"reason"?, "reference"?, "amount"?}` as JSON.
+    /// `transactions.extendAuthorization`: an `ExtendAuthorizationRequest` as JSON.
     #[napi]
     pub async fn extend_authorization(
         &self,

@@ -34,7 +34,7 @@ for (const mode of modes()) {
       const ref = reference();
       const created = await client.sessions.create(sessionRequest(ref));
       assert.match(created.id, /^T12345678\./);
-      assert.ok(created.url.startsWith(h.baseUrl), created.url);
+      assert.ok(created.url?.startsWith(h.baseUrl), created.url);
 
       const withSession = await client.sessions.create(sessionRequest(reference()), { includeSession: true });
       assert.equal(withSession.session?.id, withSession.id);

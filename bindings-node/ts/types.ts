@@ -65,8 +65,11 @@ export interface OrderItem {
   description?: string;
   /** Quantity (may be fractional). */
   quantity?: number;
-  /** Line total including VAT, minor units. */
-  amount: number;
+  /**
+   * Line total including VAT and discounts, minor units; negative on discount and gift-card
+   * lines. Required in an order you send; a line Dintero returns may lack it.
+   */
+  amount?: number;
   /** VAT part of `amount`, minor units. */
   vat_amount?: number;
   /** VAT in percent (25, not 0.25). */
@@ -126,9 +129,10 @@ export interface SessionUpdate {
 
 /** The answer to `sessions.create`. */
 export interface SessionCreated {
+  /** The session id (empty if Dintero left it out). */
   id: string;
-  /** The hosted checkout page: redirect the customer here or embed it. */
-  url: string;
+  /** The hosted checkout page: redirect the customer here or embed it. Absent only if Dintero left it out. */
+  url?: string;
   /** The whole session, when `includeSession` was asked for. */
   session?: Session;
   [key: string]: unknown;
@@ -137,7 +141,8 @@ export interface SessionCreated {
 /** One entry of a session's event log. */
 export interface SessionEvent {
   id?: string;
-  name: string;
+  /** `INITIATED`, `AUTHORIZED`, `CANCELLED`, ... (Dintero may leave it out). */
+  name?: string;
   created_at?: string;
   [key: string]: unknown;
 }
@@ -167,9 +172,11 @@ export interface EventError {
 /** One entry of a transaction's event log. */
 export interface TransactionEvent {
   id?: string;
-  event: TransactionEventKind;
+  /** What happened; absent when Dintero does not say. */
+  event?: TransactionEventKind;
   transaction_status?: TransactionStatus;
-  success: boolean;
+  /** `true` succeeded, `false` failed; absent when Dintero does not say, which is not a success. */
+  success?: boolean;
   amount?: number;
   items?: OrderItem[];
   /** The `capture_reference` / `refund_reference` of the operation. */
@@ -183,9 +190,11 @@ export interface TransactionEvent {
 
 /** A payment: what the customer authorized and what happened to it since. */
 export interface Transaction {
+  /** The transaction id (empty if Dintero left it out). */
   id: string;
   session_id?: string;
-  status: TransactionStatus;
+  /** Current status; absent when Dintero does not say (then it is not paid). */
+  status?: TransactionStatus;
   /** Total authorized, minor units. */
   amount: number;
   currency: string;
@@ -210,6 +219,8 @@ export interface CaptureRequest {
   items?: OrderItem[];
   /** `ext_*` string metadata. */
   metadata?: { [key: string]: string };
+  /** `true`: the last capture; Dintero voids the rest of the authorization (`dintero_psp`). */
+  final_capture?: boolean;
   [key: string]: unknown;
 }
 
@@ -231,6 +242,12 @@ export interface ExtendAuthorizationRequest {
   reference?: string;
   /** New authorization amount, where the payment method supports it. */
   amount?: number;
+  /** `true` finalizes a Dintero PSP pre-authorization. */
+  final_authorization?: boolean;
+  /** The order lines after the change (Klarna order-amount update). */
+  items?: OrderItem[];
+  /** A description of the change. */
+  description?: string;
   [key: string]: unknown;
 }
 

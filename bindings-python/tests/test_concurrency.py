@@ -7,6 +7,7 @@ import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Optional
 
 import pytest
 
@@ -115,13 +116,13 @@ def test_cancelling_an_await_leaves_the_client_usable(aclient: AsyncClient, clie
 def test_several_loops_one_after_another_and_in_threads(aclient: AsyncClient, client: Client, emu: Backend) -> None:
     tx_id = paid_transaction(client, emu)
 
-    async def one() -> str:
+    async def one() -> Optional[str]:
         return (await aclient.transactions.get(tx_id)).status
 
     for _ in range(3):
         assert asyncio.run(one()) == "AUTHORIZED"
 
-    results: list[str] = []
+    results: list[Optional[str]] = []
 
     def in_thread() -> None:
         results.append(asyncio.run(one()))

@@ -16,7 +16,7 @@ def test_create_get_and_read_fields(client: Client, emu: Backend) -> None:
     created = client.sessions.create(session_payload("order-create"))
     assert isinstance(created, SessionCreated)
     assert created.id.startswith("T12345678.")
-    assert created.url.startswith(emu.base_url)
+    assert created.url is not None and created.url.startswith(emu.base_url)
     assert created.session is None
 
     session = client.sessions.get(created.id)
@@ -106,7 +106,7 @@ def test_duplicate_line_id_names_the_line(client: Client) -> None:
         (lambda p: p["order"]["items"][0].__setitem__("amount", object()), "session.order.items[0].amount"),
         (lambda p: p["order"]["items"][0].__setitem__("vat", float("nan")), "session.order.items[0].vat"),
         (lambda p: p["order"].__setitem__("items", [{1: "x"}]), "session.order.items"),
-        (lambda p: p["order"]["items"][0].__setitem__("vat", 0.25), "order.items[0].vat"),
+        (lambda p: p["order"]["items"][0].__setitem__("amount", None), "order.items[0].amount"),
     ],
 )
 def test_wrong_types_and_missing_fields_name_the_field(client: Client, emu: Backend, mutate: Any, field: str) -> None:

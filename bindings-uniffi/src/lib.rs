@@ -604,7 +604,7 @@ mod tests {
     fn build_order_sums_the_lines() {
         let item = OrderItem {
             line_id: Some("1".into()),
-            amount: 29990,
+            amount: Some(29990),
             id: None,
             description: Some("Chair".into()),
             quantity: Some(1.0),

@@ -150,8 +150,9 @@ pub struct OrderItem {
     /// Unique per order; capture and refund refer to lines by it.
     #[uniffi(default = None)]
     pub line_id: Option<String>,
-    /// Line total including VAT, minor units.
-    pub amount: i64,
+    /// Line total including VAT and discounts, minor units; negative on discount and gift-card
+    /// lines. Required in an order you send; a line Dintero returns may lack it.
+    pub amount: Option<i64>,
     /// Your product id (SKU).
     #[uniffi(default = None)]
     pub id: Option<String>,
@@ -380,8 +381,8 @@ impl SessionRequest {
 /// One entry of a session's event log.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SessionEvent {
-    /// `INITIATED`, `AUTHORIZED`, `CANCELLED`, ...
-    pub name: String,
+    /// `INITIATED`, `AUTHORIZED`, `CANCELLED`, ... (Dintero may leave it out).
+    pub name: Option<String>,
     /// Event id.
     pub id: Option<String>,
     /// When (ISO-8601).
@@ -444,7 +445,8 @@ pub struct SessionCreated {
     /// Session id.
     pub id: String,
     /// The hosted checkout page: send the customer here (redirect, in-app browser, web view).
-    pub url: String,
+    /// Absent only if Dintero left it out (the spec allows it): then there is no page to show.
+    pub url: Option<String>,
     /// The whole session, when `includeSession` was asked for.
     pub session: Option<Session>,
     /// The answer as Dintero sent it.
@@ -468,14 +470,14 @@ impl From<&core::SessionCreated> for SessionCreated {
 /// One entry of a transaction's event log.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct TransactionEvent {
-    /// What happened.
-    pub event: TransactionEventKind,
+    /// What happened (absent when Dintero does not say).
+    pub event: Option<TransactionEventKind>,
     /// `event` as Dintero spells it (`CAPTURE`, ...), also when unrecognized.
-    pub event_raw: String,
+    pub event_raw: Option<String>,
     /// Event id.
     pub id: Option<String>,
-    /// Whether the operation succeeded.
-    pub success: bool,
+    /// `true` succeeded, `false` failed, absent when Dintero does not say (not a success).
+    pub success: Option<bool>,
     /// Amount of the operation, minor units.
     pub amount: Option<i64>,
     /// The transaction status after the event.
@@ -499,8 +501,8 @@ pub struct TransactionEvent {
 impl From<&core::TransactionEvent> for TransactionEvent {
     fn from(e: &core::TransactionEvent) -> Self {
         TransactionEvent {
-            event: (&e.event).into(),
-            event_raw: e.event.as_str().to_string(),
+            event: e.event.as_ref().map(TransactionEventKind::from),
+            event_raw: e.event.as_ref().map(|k| k.as_str().to_string()),
             id: e.id.clone(),
             success: e.success,
             amount: e.amount,
@@ -521,10 +523,10 @@ impl From<&core::TransactionEvent> for TransactionEvent {
 pub struct Transaction {
     /// Transaction id.
     pub id: String,
-    /// Current status.
-    pub status: TransactionStatus,
+    /// Current status (absent when Dintero does not say; then `is_paid` is false).
+    pub status: Option<TransactionStatus>,
     /// `status` as Dintero spells it (`AUTHORIZED`, ...), also when unrecognized.
-    pub status_raw: String,
+    pub status_raw: Option<String>,
     /// True when money is reserved or taken: the order may be fulfilled.
     pub is_paid: bool,
     /// Total authorized, minor units.
@@ -561,9 +563,9 @@ impl From<&core::Transaction> for Transaction {
     fn from(t: &core::Transaction) -> Self {
         Transaction {
             id: t.id.clone(),
-            status: (&t.status).into(),
-            status_raw: t.status.as_str().to_string(),
-            is_paid: t.status.is_paid(),
+            status: t.status.as_ref().map(TransactionStatus::from),
+            status_raw: t.status.as_ref().map(|s| s.as_str().to_string()),
+            is_paid: t.is_paid(),
             amount: t.amount,
             captured_amount: t.captured_amount(),
             refunded_amount: t.refunded_amount(),
@@ -630,6 +632,9 @@ pub struct CaptureRequest {
     /// `metadata` as a JSON object.
     #[uniffi(default = None)]
     pub metadata_json: Option<String>,
+    /// `true`: the last capture; Dintero voids the rest of the authorization (`dintero_psp`).
+    #[uniffi(default = None)]
+    pub final_capture: Option<bool>,
 }
 
 impl CaptureRequest {
@@ -639,6 +644,7 @@ impl CaptureRequest {
             capture_reference: self.capture_reference,
             items: self.items.into_iter().map(Into::into).collect(),
             metadata: parse_opt("metadata_json", &self.metadata_json)?,
+            final_capture: self.final_capture,
             extra: Map::new(),
         })
     }
@@ -677,7 +683,7 @@ impl RefundRequest {
 }
 
 /// Extends or changes an authorization.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ExtendAuthorizationRequest {
     /// Why.
     #[uniffi(default = None)]
@@ -688,6 +694,15 @@ pub struct ExtendAuthorizationRequest {
     /// New authorization amount, where the payment method supports it.
     #[uniffi(default = None)]
     pub amount: Option<i64>,
+    /// `true` finalizes a Dintero PSP pre-authorization.
+    #[uniffi(default = None)]
+    pub final_authorization: Option<bool>,
+    /// The order lines after the change (Klarna order-amount update).
+    #[uniffi(default = [])]
+    pub items: Vec<OrderItem>,
+    /// A description of the change.
+    #[uniffi(default = None)]
+    pub description: Option<String>,
 }
 
 impl From<ExtendAuthorizationRequest> for core::ExtendAuthorizationRequest {
@@ -696,6 +711,9 @@ impl From<ExtendAuthorizationRequest> for core::ExtendAuthorizationRequest {
             reason: r.reason,
             reference: r.reference,
             amount: r.amount,
+            final_authorization: r.final_authorization,
+            items: r.items.into_iter().map(Into::into).collect(),
+            description: r.description,
             extra: Map::new(),
         }
     }

@@ -493,7 +493,11 @@ fn check_callback_against(callback: &Callback, tx_id: &str, tx: &Transaction) ->
             return Err(mismatch(
                 "event",
                 kind.as_str(),
-                &format!("status {} and no {} event", tx.status, kind.as_str()),
+                &format!(
+                    "status {} and no {} event",
+                    tx.status.as_ref().map_or("unknown", |s| s.as_str()),
+                    kind.as_str()
+                ),
             ));
         }
     }
@@ -526,10 +530,12 @@ fn shows_event(tx: &Transaction, kind: &CallbackEventKind) -> bool {
         CallbackEventKind::Void => (TransactionEventKind::Void, &[S::AuthorizationVoided]),
         _ => return true,
     };
-    if matches!(tx.status, S::Unrecognized(_)) {
-        return true;
+    match &tx.status {
+        Some(S::Unrecognized(_)) => return true,
+        Some(status) if statuses.contains(status) => return true,
+        _ => {}
     }
-    statuses.contains(&tx.status) || tx.events.iter().any(|e| e.event == event)
+    tx.events.iter().any(|e| e.is(&event))
 }
 
 #[cfg(test)]

@@ -36,13 +36,15 @@
 //!     "profile_id": "default"
 //! })).expect("valid json");
 //! let created = client.sessions().create(&session, &CreateSessionOptions::default()).await?;
-//! println!("send the customer to {}", created.url);
+//! if let Some(url) = &created.url {
+//!     println!("send the customer to {url}");
+//! }
 //!
 //! // ...later, in your callback handler, after verifying the signature:
 //! # let transaction_id = "T12345678.abc";
 //! let capture = CaptureRequest { amount: 29990, ..Default::default() };
 //! let op = client.transactions().capture(transaction_id, &capture).await?;
-//! println!("status {}", op.transaction.status);
+//! println!("status {:?}, paid: {}", op.transaction.status, op.transaction.is_paid());
 //! # Ok(()) }
 //! ```
 //!
@@ -75,7 +77,7 @@ pub use callbacks::{
 pub use config::{ClientBuilder, Config, RetryPolicy};
 pub use error::{Error, ErrorKind, Result};
 pub use models::*;
-pub use order::{validate_order, OrderBuilder};
+pub use order::{validate_order, validate_order_strict, OrderBuilder};
 pub use secret::Secret;
 pub use sessions::{validate_session_request, CreateSessionOptions, Sessions};
 pub use transactions::{

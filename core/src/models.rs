@@ -162,8 +162,11 @@ pub struct OrderItem {
     /// Quantity; may be fractional (goods sold by weight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// Line total including VAT, in minor units.
-    pub amount: i64,
+    /// Line total including VAT and discounts, in minor units. Negative on discount and
+    /// gift-card lines. Optional in Dintero's spec, so a line read back may lack it; a line you
+    /// send in an order must have it (the order's amount is the sum of the lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
     /// VAT part of `amount`, in minor units (display only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat_amount: Option<i64>,
@@ -268,10 +271,13 @@ pub struct SessionUpdate {
 /// The answer to a session create.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionCreated {
-    /// The session id, `{account}.{random}`.
+    /// The session id, `{account}.{random}` (empty if Dintero left it out; the spec allows it).
+    #[serde(default)]
     pub id: String,
     /// The hosted checkout page: redirect the customer here or embed it. Treat as opaque.
-    pub url: String,
+    /// Optional in the spec; `None` means there is no page to send the customer to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// The full session, when `include_session` was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Box<Session>>,
@@ -286,8 +292,9 @@ pub struct SessionEvent {
     /// Event id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `INITIATED`, `AUTHORIZED`, `CANCELLED`, ...
-    pub name: String,
+    /// `INITIATED`, `AUTHORIZED`, `CANCELLED`, ... (optional in the spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// When (ISO-8601).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
@@ -299,7 +306,8 @@ pub struct SessionEvent {
 /// A checkout session as read back from Dintero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
-    /// Session id.
+    /// Session id (empty if Dintero left it out; the spec allows it, and you asked by id).
+    #[serde(default)]
     pub id: String,
     /// Return and callback URLs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -350,16 +358,23 @@ pub struct TransactionEvent {
     /// Event id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// What happened.
-    pub event: TransactionEventKind,
+    /// What happened (optional in the spec: `None` when Dintero does not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<TransactionEventKind>,
     /// The transaction status after the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_status: Option<TransactionStatus>,
-    /// Whether the operation succeeded (false when Dintero does not say).
-    #[serde(default)]
-    pub success: bool,
-    /// Amount of the operation, minor units.
+    /// Whether the operation succeeded: `Some(false)` is a failure Dintero reported, `None`
+    /// means Dintero did not say. Only `Some(true)` counts as success ([`Self::succeeded`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Amount of the operation, minor units. The spec types it as a number, so `100.0` is
+    /// read as `100`; a fraction of a minor unit is a decode error.
+    #[serde(
+        default,
+        deserialize_with = "minor_units",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<i64>,
     /// Lines of the operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -384,16 +399,51 @@ pub struct TransactionEvent {
     pub extra: Extra,
 }
 
+impl TransactionEvent {
+    /// True only when Dintero said the event succeeded (`success: true`). A missing `success`
+    /// is not a success.
+    pub fn succeeded(&self) -> bool {
+        self.success == Some(true)
+    }
+
+    /// True when the event is of `kind`.
+    pub fn is(&self, kind: &TransactionEventKind) -> bool {
+        self.event.as_ref() == Some(kind)
+    }
+}
+
+/// An optional amount in minor units that may come as a JSON number with a zero fraction.
+fn minor_units<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => {
+            if let Some(i) = n.as_i64() {
+                return Ok(Some(i));
+            }
+            match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() <= 9.0e15 => Ok(Some(f as i64)),
+                _ => Err(D::Error::custom(format!(
+                    "{n} is not a whole number of minor units"
+                ))),
+            }
+        }
+    }
+}
+
 /// A payment: what the customer authorized and what happened to it since.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transaction {
-    /// Transaction id.
+    /// Transaction id (empty if Dintero left it out; the spec allows it, and you asked by id).
+    #[serde(default)]
     pub id: String,
     /// The session that produced it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// Current status.
-    pub status: TransactionStatus,
+    /// Current status. Optional in the spec: `None` when Dintero does not say, which is never
+    /// paid ([`Transaction::is_paid`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TransactionStatus>,
     /// Total authorized, minor units.
     pub amount: i64,
     /// ISO-4217 currency.
@@ -429,10 +479,16 @@ pub struct Transaction {
 }
 
 impl Transaction {
+    /// True when the transaction has a status and it is a paid one
+    /// ([`TransactionStatus::is_paid`]); false when Dintero sent no status.
+    pub fn is_paid(&self) -> bool {
+        self.status.as_ref().is_some_and(TransactionStatus::is_paid)
+    }
+
     fn sum_events(&self, kind: &TransactionEventKind) -> i64 {
         self.events
             .iter()
-            .filter(|e| e.success && &e.event == kind)
+            .filter(|e| e.succeeded() && e.is(kind))
             .filter_map(|e| e.amount)
             .sum()
     }
@@ -455,7 +511,7 @@ impl Transaction {
     ) -> Option<&TransactionEvent> {
         self.events
             .iter()
-            .find(|e| &e.event == kind && e.event_reference.as_deref() == Some(reference))
+            .find(|e| e.is(kind) && e.event_reference.as_deref() == Some(reference))
     }
 }
 
@@ -474,7 +530,11 @@ pub struct CaptureRequest {
     /// `ext_*` string metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
-    /// Fields this SDK does not model (`final_capture`, ...).
+    /// `true`: this is the last capture; Dintero voids what is left of the authorization and
+    /// refuses later captures (`dintero_psp` only). Dintero's default is `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_capture: Option<bool>,
+    /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -510,18 +570,39 @@ pub struct ExtendAuthorizationRequest {
     /// Your reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    /// New authorization amount, where the payment method supports it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New authorization amount, where the payment method supports it (a Klarna order-amount
+    /// update, a Dintero PSP pre-authorization increment). A number in the spec: `100.0` is
+    /// read as `100`.
+    #[serde(
+        default,
+        deserialize_with = "minor_units",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<i64>,
+    /// `true` finalizes a Dintero PSP pre-authorization: no further increments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_authorization: Option<bool>,
+    /// The order lines after the change (a Klarna order-amount update sends `amount` and
+    /// `items`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<OrderItem>,
+    /// A description of the change. Listed on Dintero's API reference page but not in the
+    /// published spec (`spec-payments.yaml`), so Dintero may ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
-/// The token endpoint's answer.
+/// The token endpoint's answer. Public only so tests can decode it; the client keeps the token
+/// to itself (no `Debug`, so it cannot be printed by accident).
+#[doc(hidden)]
 #[derive(Clone, Deserialize)]
-pub(crate) struct AccessTokenResponse {
+pub struct AccessTokenResponse {
+    /// The bearer token.
     pub access_token: String,
+    /// Lifetime in seconds.
     #[serde(default)]
     pub expires_in: Option<u64>,
 }

@@ -181,7 +181,8 @@ enum Witness {
 /// itself an `INITIATE_*` one, whose `correlation_request_id` is the accepted request's id.
 fn completion_of<'t>(tx: &'t Transaction, event_request_id: &str) -> Option<&'t TransactionEvent> {
     tx.events.iter().find(|e| {
-        e.correlation_request_id.as_deref() == Some(event_request_id) && !is_initiate(&e.event)
+        e.correlation_request_id.as_deref() == Some(event_request_id)
+            && !e.event.as_ref().is_some_and(is_initiate)
     })
 }
 
@@ -195,7 +196,7 @@ fn queued(tx: &Transaction, initiate: &TransactionEvent) -> Evidence {
         return Evidence::Pending(None);
     };
     match completion_of(tx, id) {
-        Some(done) if done.success => Evidence::Done,
+        Some(done) if done.succeeded() => Evidence::Done,
         Some(done) => Evidence::Failed(event_failure(done)),
         None => Evidence::Pending(Some(id.to_string())),
     }
@@ -205,11 +206,11 @@ impl Witness {
     fn look(&self, tx: &Transaction) -> Evidence {
         match self {
             Witness::Voided => {
-                if tx.status == TransactionStatus::AuthorizationVoided
+                if tx.status == Some(TransactionStatus::AuthorizationVoided)
                     || tx
                         .events
                         .iter()
-                        .any(|e| e.event == TransactionEventKind::Void && e.success)
+                        .any(|e| e.is(&TransactionEventKind::Void) && e.succeeded())
                 {
                     return Evidence::Done;
                 }
@@ -217,13 +218,13 @@ impl Witness {
                     .events
                     .iter()
                     .rev()
-                    .find(|e| e.event == TransactionEventKind::InitiateVoid && e.success)
+                    .find(|e| e.is(&TransactionEventKind::InitiateVoid) && e.succeeded())
                 {
                     return queued(tx, initiate);
                 }
                 // The newest event is a failed VOID: Dintero refused this void.
                 match tx.events.last() {
-                    Some(e) if e.event == TransactionEventKind::Void && !e.success => {
+                    Some(e) if e.is(&TransactionEventKind::Void) && !e.succeeded() => {
                         Evidence::Failed(event_failure(e))
                     }
                     _ => Evidence::Absent,
@@ -243,12 +244,14 @@ impl Witness {
                 let mut failed = None;
                 let mut waiting = None;
                 for e in before.fresh(tx).filter(ours) {
-                    if &e.event == done {
-                        if e.success {
+                    if e.is(done) {
+                        // An event of ours that does not say it succeeded is not a success:
+                        // report it, never send the write again on top of it.
+                        if e.succeeded() {
                             return Evidence::Done;
                         }
                         failed = Some(e);
-                    } else if &e.event == pending && e.success {
+                    } else if e.is(pending) && e.succeeded() {
                         waiting = Some(queued(tx, e));
                     }
                 }
@@ -582,7 +585,7 @@ impl Transactions<'_> {
         loop {
             let tx = self.get(transaction_id, &[]).await?;
             if let Some(event) = completion_of(&tx, event_request_id) {
-                if event.success {
+                if event.succeeded() {
                     return Ok(tx);
                 }
                 return Err(event_failure(event));
@@ -680,8 +683,8 @@ impl Transactions<'_> {
                 let earlier = self.client.writes.lock().unknown.remove(key);
                 if let Some(r) = reference {
                     if let Some(e) = tx.events.iter().find(|e| {
-                        &e.event == done
-                            && e.success
+                        e.is(done)
+                            && e.succeeded()
                             && e.event_reference.as_deref() == Some(r.as_str())
                             && e.amount != Some(*amount)
                     }) {
@@ -997,7 +1000,10 @@ fn event_failure(event: &TransactionEvent) -> Error {
     };
     Error::new(
         kind,
-        format!("{} failed at Dintero: {message}", event.event),
+        format!(
+            "{} failed at Dintero: {message}",
+            event.event.as_ref().map_or("the operation", |k| k.as_str())
+        ),
     )
     .with_code(code)
     .with_request_id(event.request_id.clone())

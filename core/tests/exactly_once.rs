@@ -42,7 +42,7 @@ fn refund_of(amount: i64, reference: Option<&str>) -> RefundRequest {
 fn captured(tx: &Transaction) -> i64 {
     tx.events
         .iter()
-        .filter(|e| e.event == TransactionEventKind::Capture && e.success)
+        .filter(|e| e.is(&TransactionEventKind::Capture) && e.succeeded())
         .filter_map(|e| e.amount)
         .sum()
 }
@@ -359,7 +359,7 @@ async fn without_a_reference_none_is_sent_and_the_merchants_default_is_recorded(
         .transaction
         .events
         .iter()
-        .find(|e| e.event == TransactionEventKind::Capture)
+        .find(|e| e.is(&TransactionEventKind::Capture))
         .expect("a capture event");
     assert_eq!(event.event_reference.as_deref(), Some("settle-4711"));
 }

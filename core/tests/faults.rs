@@ -240,7 +240,11 @@ async fn capture_is_exactly_once_under_every_fault() {
             "{spec}: exactly one CAPTURE event"
         );
         assert_eq!(after.captured_amount(), 10000, "{spec}");
-        assert_eq!(after.status, TransactionStatus::PartiallyCaptured, "{spec}");
+        assert_eq!(
+            after.status,
+            Some(TransactionStatus::PartiallyCaptured),
+            "{spec}"
+        );
         assert_eq!(op.reference, None, "{spec}: no reference given, none sent");
     }
 }
@@ -255,7 +259,10 @@ async fn capture_reset_after_apply_is_reconciled_not_repeated() {
         op.reconciled,
         "the result came from re-reading the transaction"
     );
-    assert_eq!(op.transaction.status, TransactionStatus::PartiallyCaptured);
+    assert_eq!(
+        op.transaction.status,
+        Some(TransactionStatus::PartiallyCaptured)
+    );
     assert_eq!(
         emu.request_count("capture"),
         1,
@@ -288,7 +295,7 @@ async fn capture_that_never_gets_through_is_a_typed_error_and_captures_nothing()
     assert_eq!(err.kind(), ErrorKind::Server);
     let tx = client.transactions().get(&tx, &[]).await.unwrap();
     assert_eq!(count_events(&tx, TransactionEventKind::Capture), 0);
-    assert_eq!(tx.status, TransactionStatus::Authorized);
+    assert_eq!(tx.status, Some(TransactionStatus::Authorized));
 }
 
 #[tokio::test]
@@ -334,7 +341,11 @@ async fn refund_is_exactly_once_under_every_fault() {
             "{spec}: exactly one REFUND event"
         );
         assert_eq!(after.refunded_amount(), 1000, "{spec}");
-        assert_eq!(after.status, TransactionStatus::PartiallyRefunded, "{spec}");
+        assert_eq!(
+            after.status,
+            Some(TransactionStatus::PartiallyRefunded),
+            "{spec}"
+        );
     }
 }
 
@@ -355,7 +366,7 @@ async fn void_is_reconciled_under_faults() {
             .unwrap_or_else(|e| panic!("{spec}: {e}"));
         assert_eq!(
             op.transaction.status,
-            TransactionStatus::AuthorizationVoided,
+            Some(TransactionStatus::AuthorizationVoided),
             "{spec}"
         );
         let after = client.transactions().get(&tx, &[]).await.unwrap();
@@ -419,7 +430,7 @@ async fn accepted_202_on_refund_and_void() {
         )
         .await
         .unwrap();
-    assert_eq!(done.status, TransactionStatus::AuthorizationVoided);
+    assert_eq!(done.status, Some(TransactionStatus::AuthorizationVoided));
 }
 
 #[tokio::test]

@@ -33,7 +33,7 @@ async def checkout(client: AsyncClient, emulator: Emulator, n: int) -> str:
     paid = await emulator.pay_async(session.id)
     assert paid.transaction_id is not None
     op = await client.transactions.capture(paid.transaction_id, 29990)
-    return op.transaction.status
+    return op.transaction.status or "(no status)"
 
 
 async def main() -> int:

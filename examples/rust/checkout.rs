@@ -30,7 +30,7 @@ fn order(reference: &str) -> dintero_checkout::Result<dintero_checkout::Order> {
             line_id: Some("1".into()),
             description: Some("Stablestol".into()),
             quantity: Some(1.0),
-            amount: 29990,
+            amount: Some(29990),
             vat_amount: Some(5998),
             vat: Some(25.0),
             ..Default::default()
@@ -142,7 +142,10 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
         .create(&request, &CreateSessionOptions::default())
         .await?;
     println!("2. session     {} created", session.id);
-    println!("               checkout page: {}", session.url);
+    println!(
+        "               checkout page: {}",
+        session.url.as_deref().unwrap_or("(none)")
+    );
 
     let paid = emulator.pay(&session.id, "4000 0000 0000 0002").await?;
     println!("3. customer    paid with test card 4000 0000 0000 0002");
@@ -170,7 +173,8 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
     let tx_id = confirmed.transaction.id.clone();
     println!(
         "               confirmed: transaction {} is {}",
-        tx_id, confirmed.transaction.status
+        tx_id,
+        shown(&confirmed.transaction.status)
     );
     receiver_task.abort();
 
@@ -187,7 +191,7 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "5. capture     33890 (reference {}) -> {}",
         capture.reference.as_deref().unwrap_or("-"),
-        capture.transaction.status
+        shown(&capture.transaction.status)
     );
     let refund = client
         .transactions()
@@ -200,7 +204,10 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
             },
         )
         .await?;
-    println!("6. refund      3900 -> {}", refund.transaction.status);
+    println!(
+        "6. refund      3900 -> {}",
+        shown(&refund.transaction.status)
+    );
 
     let tx = client.transactions().get(&tx_id, &[]).await?;
     let history: Vec<String> = tx
@@ -209,12 +216,12 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|e| {
             e.transaction_status
                 .as_ref()
-                .map(|s| format!("{} -> {}", e.event, s))
+                .map(|s| format!("{} -> {}", shown(&e.event), s))
         })
         .collect();
     println!(
         "7. final       {} (captured {}, refunded {})",
-        tx.status,
+        shown(&tx.status),
         tx.captured_amount(),
         tx.refunded_amount()
     );
@@ -274,7 +281,7 @@ async fn against_dintero(
         .await?;
     println!("2. session     {} created", session.id);
     println!("   Open this URL and pay (test card 4000 0000 0000 0002 on a T account):");
-    println!("   {}", session.url);
+    println!("   {}", session.url.as_deref().unwrap_or("(none)"));
     let paid = client
         .wait_for_payment(
             &session.id,
@@ -287,7 +294,10 @@ async fn against_dintero(
         return Ok(());
     };
     let tx = client.transactions().get(&tx_id, &[]).await?;
-    println!("3. paid        transaction {tx_id} is {}", tx.status);
+    println!(
+        "3. paid        transaction {tx_id} is {}",
+        shown(&tx.status)
+    );
     if !account_id.starts_with('T') {
         println!("   production account: not capturing or refunding in an example.");
         return Ok(());
@@ -302,7 +312,7 @@ async fn against_dintero(
             },
         )
         .await?;
-    println!("4. capture     -> {}", capture.transaction.status);
+    println!("4. capture     -> {}", shown(&capture.transaction.status));
     let refund = client
         .transactions()
         .refund(
@@ -313,6 +323,16 @@ async fn against_dintero(
             },
         )
         .await?;
-    println!("5. refund      3900 -> {}", refund.transaction.status);
+    println!(
+        "5. refund      3900 -> {}",
+        shown(&refund.transaction.status)
+    );
     Ok(())
+}
+
+/// An optional value for printing: Dintero may leave a status or an event kind out.
+fn shown<T: std::fmt::Display>(value: &Option<T>) -> String {
+    value
+        .as_ref()
+        .map_or_else(|| "(not given)".to_string(), T::to_string)
 }

@@ -11,7 +11,7 @@ from ._models import Callback, ConfirmedCallback, Operation, Session, SessionCre
 from ._secret import Secret, reveal_optional
 
 if TYPE_CHECKING:
-    from .types import CaptureItemParams, SessionCreateParams, SessionUpdateParams
+    from .types import CaptureItemParams, OrderItemParams, SessionCreateParams, SessionUpdateParams
 
 __all__ = ["Client", "AsyncClient", "RetryPolicy", "TransactionList", "AsyncTransactionList"]
 
@@ -66,6 +66,44 @@ def _items(items: Optional[Sequence[CaptureItemParams]]) -> Any:
     # A list or tuple is copied; anything else goes on unchanged, for the core to refuse as
     # invalid input naming ``items`` (``list(5)`` would raise a TypeError that names nothing).
     return list(items) if isinstance(items, (list, tuple)) else items
+
+
+def _capture_body(
+    amount: int,
+    items: Optional[Sequence[CaptureItemParams]],
+    capture_reference: Optional[str],
+    metadata: Optional[Mapping[str, Any]],
+    final_capture: Optional[bool],
+) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "amount": amount,
+            "items": _items(items),
+            "capture_reference": capture_reference,
+            "metadata": metadata,
+            "final_capture": final_capture,
+        }
+    )
+
+
+def _extend_body(
+    amount: Optional[int],
+    reason: Optional[str],
+    reference: Optional[str],
+    final_authorization: Optional[bool],
+    items: Optional[Sequence[OrderItemParams]],
+    description: Optional[str],
+) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "amount": amount,
+            "reason": reason,
+            "reference": reference,
+            "final_authorization": final_authorization,
+            "items": None if items is None else list(items),
+            "description": description,
+        }
+    )
 
 
 def _callback_dict(callback: Union[Callback, Mapping[str, Any]]) -> Any:
@@ -279,11 +317,11 @@ class Transactions:
         items: Optional[Sequence[CaptureItemParams]] = None,
         capture_reference: Optional[str] = None,
         metadata: Optional[Mapping[str, Any]] = None,
+        final_capture: Optional[bool] = None,
     ) -> Operation:
-        """Captures ``amount`` exactly once, even across retries (see the README)."""
-        body = _drop_none(
-            {"amount": amount, "items": _items(items), "capture_reference": capture_reference, "metadata": metadata}
-        )
+        """Captures ``amount`` exactly once, even across retries (see the README).
+        ``final_capture=True`` makes it the last capture (``dintero_psp``)."""
+        body = _capture_body(amount, items, capture_reference, metadata, final_capture)
         return Operation(self._native.capture(transaction_id, body))
 
     def refund(
@@ -319,8 +357,11 @@ class Transactions:
         amount: Optional[int] = None,
         reason: Optional[str] = None,
         reference: Optional[str] = None,
+        final_authorization: Optional[bool] = None,
+        items: Optional[Sequence[OrderItemParams]] = None,
+        description: Optional[str] = None,
     ) -> Transaction:
-        body = _drop_none({"amount": amount, "reason": reason, "reference": reference})
+        body = _extend_body(amount, reason, reference, final_authorization, items, description)
         return Transaction(self._native.extend_authorization(transaction_id, body))
 
     def update(self, transaction_id: str, *, merchant_reference_2: str) -> Transaction:
@@ -491,10 +532,9 @@ class AsyncTransactions:
         items: Optional[Sequence[CaptureItemParams]] = None,
         capture_reference: Optional[str] = None,
         metadata: Optional[Mapping[str, Any]] = None,
+        final_capture: Optional[bool] = None,
     ) -> Operation:
-        body = _drop_none(
-            {"amount": amount, "items": _items(items), "capture_reference": capture_reference, "metadata": metadata}
-        )
+        body = _capture_body(amount, items, capture_reference, metadata, final_capture)
         return Operation(await self._native.capture_async(transaction_id, body))
 
     async def refund(
@@ -528,8 +568,11 @@ class AsyncTransactions:
         amount: Optional[int] = None,
         reason: Optional[str] = None,
         reference: Optional[str] = None,
+        final_authorization: Optional[bool] = None,
+        items: Optional[Sequence[OrderItemParams]] = None,
+        description: Optional[str] = None,
     ) -> Transaction:
-        body = _drop_none({"amount": amount, "reason": reason, "reference": reference})
+        body = _extend_body(amount, reason, reference, final_authorization, items, description)
         return Transaction(await self._native.extend_authorization_async(transaction_id, body))
 
     async def update(self, transaction_id: str, *, merchant_reference_2: str) -> Transaction:

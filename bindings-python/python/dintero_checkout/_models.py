@@ -146,8 +146,10 @@ class OrderItem(Model):
         return _opt_float(self, "quantity")
 
     @property
-    def amount(self) -> int:
-        return _int(self, "amount")
+    def amount(self) -> Optional[int]:
+        """Line total incl. VAT and discounts (negative on discount and gift-card lines);
+        ``None`` when Dintero left it out."""
+        return _opt_int(self, "amount")
 
     @property
     def vat_amount(self) -> Optional[int]:
@@ -256,8 +258,9 @@ class SessionEvent(Model):
         return _opt_str(self, "id")
 
     @property
-    def name(self) -> str:
-        return _str(self, "name")
+    def name(self) -> Optional[str]:
+        """``None`` when Dintero left it out."""
+        return _opt_str(self, "name")
 
     @property
     def created_at(self) -> Optional[str]:
@@ -333,9 +336,10 @@ class SessionCreated(Model):
         return _str(self, "id")
 
     @property
-    def url(self) -> str:
-        """The hosted checkout page (redirect or embed). Treat it as opaque."""
-        return _str(self, "url")
+    def url(self) -> Optional[str]:
+        """The hosted checkout page (redirect or embed). Treat it as opaque. ``None`` only if
+        Dintero left it out: then there is no page to send the customer to."""
+        return _opt_str(self, "url")
 
     @property
     def session(self) -> Optional[Session]:
@@ -368,17 +372,20 @@ class TransactionEvent(Model):
         return _opt_str(self, "id")
 
     @property
-    def event(self) -> str:
-        """``CAPTURE``, ``REFUND``, ``VOID``, ``AUTHORIZE``, ..."""
-        return _str(self, "event")
+    def event(self) -> Optional[str]:
+        """``CAPTURE``, ``REFUND``, ``VOID``, ``AUTHORIZE``, ...; ``None`` when Dintero does
+        not say."""
+        return _opt_str(self, "event")
 
     @property
     def transaction_status(self) -> Optional[str]:
         return _opt_str(self, "transaction_status")
 
     @property
-    def success(self) -> bool:
-        return cast(bool, self._data.get("success", True))
+    def success(self) -> Optional[bool]:
+        """``True`` succeeded, ``False`` failed, ``None`` when Dintero does not say (which is
+        not a success)."""
+        return cast(Optional[bool], self._data.get("success"))
 
     @property
     def amount(self) -> Optional[int]:
@@ -442,9 +449,10 @@ class Transaction(Model):
         return _opt_str(self, "session_id")
 
     @property
-    def status(self) -> str:
-        """``AUTHORIZED``, ``CAPTURED``, ``PARTIALLY_REFUNDED``, ... (new values pass through)."""
-        return _str(self, "status")
+    def status(self) -> Optional[str]:
+        """``AUTHORIZED``, ``CAPTURED``, ``PARTIALLY_REFUNDED``, ... (new values pass through);
+        ``None`` when Dintero does not say."""
+        return _opt_str(self, "status")
 
     @property
     def amount(self) -> int:

@@ -225,6 +225,6 @@ pub fn count_events(
 ) -> usize {
     tx.events
         .iter()
-        .filter(|e| e.event == kind && e.success)
+        .filter(|e| e.is(&kind) && e.succeeded())
         .count()
 }

@@ -53,7 +53,7 @@ func run() async throws {
     let session = try await client.sessions().create(request: SessionRequest(
         url: SessionUrls(returnUrl: "https://shop.example/return", callbackUrl: "http://127.0.0.1:9/dintero/callback"),
         order: order, profileId: "default"))
-    print("session \(session.id): send the customer to \(session.url)")
+    print("session \(session.id): send the customer to \(session.url ?? "(no url)")")
 
     // --- app: the customer pays on the hosted page, the browser returns to return_url ------
     let paid = try await control("POST", "\(base)/_emulator/sessions/\(session.id)/pay", ["card_number": "4000 0000 0000 0002"])
@@ -79,13 +79,13 @@ func run() async throws {
     let callback = try verifier.verify(method: cb["method"] as! String, url: cb["url"] as! String,
                                        headers: cb["headers"] as! [String: String])
     let confirmed = try await client.confirmCallback(callback: callback)
-    print("backend: callback verified; transaction is \(confirmed.transaction.status) (\(confirmed.transaction.amount) øre)")
+    print("backend: callback verified; transaction is \(confirmed.transaction.statusRaw ?? "(no status)") (\(confirmed.transaction.amount) øre)")
     guard confirmed.transaction.isPaid else { throw CocoaError(.featureUnsupported) }
 
     let capture = try await client.transactions().capture(
         transactionId: txId,
         request: CaptureRequest(amount: confirmed.transaction.amount, captureReference: "\(orderId)-capture"))
-    print("backend: captured \(capture.transaction.capturedAmount) with reference \(capture.reference ?? "-"): \(capture.transaction.status)")
+    print("backend: captured \(capture.transaction.capturedAmount) with reference \(capture.reference ?? "-"): \(capture.transaction.statusRaw ?? "(no status)")")
 
     do {
         _ = try await client.transactions().capture(transactionId: txId, request: CaptureRequest(amount: 1))
