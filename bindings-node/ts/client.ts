@@ -164,8 +164,9 @@ export class Transactions {
   }
 
   /**
-   * Captures `amount`, exactly once: the request carries `capture_reference` (generated when
-   * absent) and after an ambiguous failure the SDK re-reads the transaction instead of guessing.
+   * Captures `amount`, exactly once within this client: the SDK recognises its capture by your
+   * `capture_reference` (or, without one, by kind and amount among the new events), joins a
+   * capture already running, and after an ambiguous failure re-reads instead of guessing.
    */
   async capture(transactionId: string, request: CaptureRequest): Promise<Operation> {
     const id = requireString('transaction_id', transactionId);

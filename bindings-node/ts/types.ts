@@ -213,7 +213,7 @@ export interface Transaction {
 export interface CaptureRequest {
   /** Amount to capture, minor units (> 0). */
   amount: number;
-  /** Your reference for this capture (generated when absent); makes retries exactly-once. */
+  /** Your reference for this capture (on the settlement report); makes retries safe across processes too. */
   capture_reference?: string;
   /** The lines captured (`line_id` and `amount` each). */
   items?: OrderItem[];
@@ -228,7 +228,7 @@ export interface CaptureRequest {
 export interface RefundRequest {
   /** Amount to refund, minor units (> 0). */
   amount: number;
-  /** Your reference for this refund (generated when absent). */
+  /** Your reference for this refund (on the settlement report). */
   refund_reference?: string;
   reason?: string;
   items?: OrderItem[];
@@ -279,7 +279,7 @@ export interface Operation {
   transaction: Transaction;
   /** The `event-request-id` of a 202 answer. */
   eventRequestId?: string;
-  /** The capture or refund reference used (generated when you gave none). */
+  /** The capture or refund reference you gave (none is sent when you give none). */
   reference?: string;
   /** True when an attempt failed ambiguously and the result was found by re-reading. */
   reconciled: boolean;

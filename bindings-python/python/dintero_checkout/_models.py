@@ -520,7 +520,7 @@ class Operation(Model):
 
     @property
     def reference(self) -> Optional[str]:
-        """The capture/refund reference used (generated when you gave none)."""
+        """The capture/refund reference you gave, or ``None`` (none is sent then)."""
         return _opt_str(self, "reference")
 
     @property
