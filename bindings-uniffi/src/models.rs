@@ -593,7 +593,7 @@ pub struct Operation {
     pub transaction: Transaction,
     /// The `event-request-id` of a 202 answer; pass it to `waitForEvent`.
     pub event_request_id: Option<String>,
-    /// The capture or refund reference used (generated when you gave none).
+    /// The capture or refund reference you gave (none is sent when you give none).
     pub reference: Option<String>,
     /// True when an attempt failed ambiguously and the result was found by re-reading.
     pub reconciled: bool,

@@ -520,8 +520,9 @@ impl Transaction {
 pub struct CaptureRequest {
     /// Amount to capture, minor units (> 0).
     pub amount: i64,
-    /// Your reference for this capture; generated when absent. It makes retries safe: the SDK
-    /// finds the capture by it after an ambiguous failure. Use one per capture.
+    /// Your reference for this capture, recorded on the event and the settlement report. It
+    /// makes retries safe, from any process: the SDK finds the capture by it. Use one per
+    /// capture. When absent, none is sent and Dintero uses the order's `event_reference`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_reference: Option<String>,
     /// The lines captured (`line_id` and `amount` each).
@@ -544,7 +545,8 @@ pub struct CaptureRequest {
 pub struct RefundRequest {
     /// Amount to refund, minor units (> 0).
     pub amount: i64,
-    /// Your reference for this refund; generated when absent. Use one per refund.
+    /// Your reference for this refund (see `CaptureRequest::capture_reference`). Use one per
+    /// refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_reference: Option<String>,
     /// Why.
