@@ -153,6 +153,21 @@ async fn orders_dintero_accepts_are_sent_discounts_and_display_vat_included() {
         .find(|i| i.line_id.as_deref() == Some("discount"))
         .expect("the discount line reaches the transaction");
     assert_eq!(discount.amount, Some(-3000));
+    // Capturing everything, line by line: negative capture lines, as Dintero allows.
+    let op = client
+        .transactions()
+        .capture_json(
+            &tx_id,
+            json!({"amount": 25890, "capture_reference": "all-lines", "items": [
+                {"line_id": "1", "amount": 29990, "quantity": 1},
+                {"line_id": "discount", "amount": -3000, "quantity": 1},
+                {"line_id": "gift", "amount": -5000, "quantity": 1},
+                {"line_id": "ship", "amount": 3900, "quantity": 1}
+            ]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(op.transaction.captured_amount(), 25890);
 }
 
 #[tokio::test]

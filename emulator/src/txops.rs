@@ -85,7 +85,7 @@ fn op_items(p: &mut Problems, body: &Map<String, Value>) -> Option<Vec<Value>> {
                 let path = format!("items[{i}].");
                 match item.as_object() {
                     Some(obj) => {
-                        int_field(p, obj, "amount", &path, true, 0);
+                        int_field(p, obj, "amount", &path, true, i64::MIN);
                         match obj.get("line_id") {
                             Some(Value::String(_)) => {}
                             None => p.add(format!("{path}line_id"), "is required"),

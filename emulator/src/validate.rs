@@ -222,7 +222,7 @@ pub(crate) fn check_order(p: &mut Problems, order: &Map<String, Value>, strict_s
         }
     }
     str_field(p, order, "merchant_reference_2", path, false);
-    int_field(p, order, "vat_amount", path, false, 0);
+    int_field(p, order, "vat_amount", path, false, i64::MIN);
     let partial = bool_field(p, order, "partial_payment", path).unwrap_or(false);
     for key in ["shipping_address", "billing_address"] {
         object_field(p, order, key, path, false);
