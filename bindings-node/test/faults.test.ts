@@ -133,17 +133,18 @@ for (const mode of modes()) {
       const tiny = h.client({ timeoutMs: 1000, retry: { maxAttempts: 2, initialBackoffMs: 5, maxBackoffMs: 10, maxRetryAfterMs: 1000 } });
       const id = await paidTransaction(h, tiny);
       const before = await h.requestCount('capture');
-      // Applied, the answer lost, and the transaction cannot be re-read to find out.
+      // Applied, the answer lost, and the transaction cannot be re-read to find out. (The read
+      // before the capture passes: faults fire in order, and a 0 ms delay changes nothing.)
       await h.injectFault({ route: 'capture', fault: 'reset_after_apply' });
+      await h.injectFault({ route: 'get_transaction', fault: 'delay', ms: 0 });
       await h.injectFault({ route: 'get_transaction', fault: 'status_503', times: 20 });
-      const error = await tiny.transactions.capture(id, { amount: 10000 }).then(
+      const error = await tiny.transactions.capture(id, { amount: 10000, capture_reference: 'cap-lost' }).then(
         () => assert.fail('expected the capture to end outcome-unknown'),
         (e: unknown) => e,
       );
       assert.ok(error instanceof DinteroError, String(error));
       assert.equal(error.outcomeUnknown, true);
-      assert.equal(typeof error.reference, 'string');
-      assert.ok(error.reference && error.reference.length > 0);
+      assert.equal(error.reference, 'cap-lost');
       assert.equal(error.toJSON().reference, error.reference);
       const cleared = await fetch(`${h.baseUrl}/_emulator/faults`, { method: 'DELETE' });
       assert.equal(cleared.status, 200);

@@ -139,14 +139,16 @@ def test_outcome_unknown_capture_carries_its_reference_and_the_safe_retry_captur
     tiny = RetryPolicy(max_attempts=2, initial_backoff=0.01, max_backoff=0.02, max_retry_after=1.0)
     client = emu.client(timeout=1.0, retry=tiny)
     tx_id = paid_transaction(client, emu)
-    # Applied, but the answer is lost; and the transaction cannot be re-read to find out.
+    # Applied, but the answer is lost; and the transaction cannot be re-read to find out. (The
+    # read before the capture passes: faults fire in order, and a 0 ms delay changes nothing.)
     emu.inject_fault("capture", "reset_after_apply")
+    emu.inject_fault("get_transaction", "delay", ms=0)
     emu.inject_fault("get_transaction", "status_503", times=20)
     with pytest.raises(DinteroError) as info:
-        client.transactions.capture(tx_id, 10000)
+        client.transactions.capture(tx_id, 10000, capture_reference="cap-lost")
     error = info.value
     assert error.outcome_unknown is True
-    assert isinstance(error.reference, str) and error.reference
+    assert error.reference == "cap-lost"
     assert error.reference in str(error) and "outcome_unknown=True" in repr(error)
     _clear_faults(emu)
 

@@ -90,14 +90,17 @@ final class CheckoutFlowTests: XCTestCase {
         let client = try Emulator.client(
             retry: RetryOptions(maxAttempts: 2, initialBackoff: 0.01, maxBackoff: 0.02), timeout: 1)
         let txId = try await Emulator.paidTransaction(client)
-        // Applied, the answer lost, and the transaction cannot be re-read to find out.
+        // Applied, the answer lost, and the transaction cannot be re-read to find out. (The read
+        // before the capture passes: faults fire in order, and a 0 ms delay changes nothing.)
         try await Emulator.fault("capture", "reset_after_apply")
+        try await Emulator.fault("get_transaction", "delay", ms: 0)
         try await Emulator.fault("get_transaction", "status_503", times: 20)
         let error = try await expectDinteroError(
-            try await client.transactions().capture(transactionId: txId, request: CaptureRequest(amount: 10000)))
+            try await client.transactions().capture(
+                transactionId: txId, request: CaptureRequest(amount: 10000, captureReference: "cap-lost")))
         XCTAssertTrue(error.outcomeUnknown, "\(error)")
         let reference = try XCTUnwrap(error.reference, "\(error)")
-        XCTAssertFalse(reference.isEmpty)
+        XCTAssertEqual(reference, "cap-lost")
         try await Emulator.clearFaults()
 
         let op = try await client.transactions().capture(
