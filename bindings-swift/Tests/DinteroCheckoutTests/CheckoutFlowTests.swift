@@ -125,8 +125,10 @@ final class CheckoutFlowTests: XCTestCase {
     func testVoidAndExtendAuthorization() async throws {
         let client = try Emulator.client()
         // Only a pre-authorized payment's authorization can change (Dintero answers 400 otherwise).
-        var request = Emulator.sessionRequest(try Emulator.chairOrder())
-        request.configurationJson = #"{"pre_authorization": true}"#
+        let base = Emulator.sessionRequest(try Emulator.chairOrder())
+        let request = SessionRequest(
+            url: base.url, order: base.order, profileId: base.profileId,
+            configurationJson: #"{"pre_authorization": true}"#)
         let created = try await client.sessions().create(request: request)
         let txId = try XCTUnwrap(parseReturnUrl(url: try await Emulator.pay(created.id)).transactionId)
         let extended = try await client.transactions().extendAuthorization(
