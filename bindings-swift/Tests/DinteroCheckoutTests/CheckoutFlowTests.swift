@@ -130,7 +130,8 @@ final class CheckoutFlowTests: XCTestCase {
             url: base.url, order: base.order, profileId: base.profileId,
             configurationJson: #"{"pre_authorization": true}"#)
         let created = try await client.sessions().create(request: request)
-        let txId = try XCTUnwrap(parseReturnUrl(url: try await Emulator.pay(created.id)).transactionId)
+        let redirect = try await Emulator.pay(created.id)
+        let txId = try XCTUnwrap(try parseReturnUrl(url: redirect).transactionId)
         let extended = try await client.transactions().extendAuthorization(
             transactionId: txId, request: ExtendAuthorizationRequest(reason: "late delivery"))
         XCTAssertEqual(extended.status, .authorized)
