@@ -145,14 +145,25 @@ async fn read_body(
     if announced.is_some_and(|n| n > limit as u64) {
         return Ok(Body::TooLong);
     }
-    let mut buf = Vec::with_capacity(announced.map_or(0, |n| n as usize));
+    // Most answers arrive in one chunk: keep it as it is, copy only when a second one comes.
+    let mut first: Option<bytes::Bytes> = None;
+    let mut buf: Vec<u8> = Vec::new();
     while let Some(chunk) = response.chunk().await? {
-        if buf.len() + chunk.len() > limit {
+        let held = first.as_ref().map_or(buf.len(), bytes::Bytes::len);
+        if held + chunk.len() > limit {
             return Ok(Body::TooLong);
         }
-        buf.extend_from_slice(&chunk);
+        match first.take() {
+            None if buf.is_empty() => first = Some(chunk),
+            Some(head) => {
+                buf.reserve(announced.map_or(head.len() + chunk.len(), |n| n as usize));
+                buf.extend_from_slice(&head);
+                buf.extend_from_slice(&chunk);
+            }
+            None => buf.extend_from_slice(&chunk),
+        }
     }
-    Ok(Body::Whole(buf.into()))
+    Ok(Body::Whole(first.unwrap_or_else(|| buf.into())))
 }
 
 /// A byte count for messages: `16 MiB`, `64 KiB` or `1000 bytes`.
