@@ -709,6 +709,8 @@ impl Transactions<'_> {
                 };
                 match probe.look(&tx) {
                     Evidence::Done => {
+                        // Settled: nothing left to remember about it.
+                        self.client.writes.lock().accepted.remove(key);
                         tracing::info!(
                             op,
                             transaction_id,
