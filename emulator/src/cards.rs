@@ -22,6 +22,22 @@ pub(crate) enum CardKind {
     VoidTimeout,
 }
 
+impl CardKind {
+    /// The behaviour's stable name, as the catalog and every testing helper spell it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CardKind::Approve => "approve",
+            CardKind::Decline => "decline",
+            CardKind::ThreeDsFailed => "three_ds_failed",
+            CardKind::AuthTimeout => "auth_timeout",
+            CardKind::CaptureTimeout => "capture_timeout",
+            CardKind::RefundTimeout => "refund_timeout",
+            CardKind::AutoCaptureTimeout => "auto_capture_timeout",
+            CardKind::VoidTimeout => "void_timeout",
+        }
+    }
+}
+
 /// A recognised test card.
 #[derive(Debug, Clone)]
 pub(crate) struct TestCard {
@@ -40,40 +56,179 @@ impl TestCard {
     }
 }
 
+/// One published test card: a stable name (the same in every language's testing helper), the
+/// number, the behaviour and a short description.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CardSpec {
+    pub name: &'static str,
+    pub number: &'static str,
+    pub kind: CardKind,
+    pub scenario: &'static str,
+}
+
+const fn card(
+    name: &'static str,
+    number: &'static str,
+    kind: CardKind,
+    scenario: &'static str,
+) -> CardSpec {
+    CardSpec {
+        name,
+        number,
+        kind,
+        scenario,
+    }
+}
+
+use CardKind::*;
+
+/// Every test card the emulator knows: Dintero PSP's published test cards. The testing
+/// helpers of every language read this list (through [`crate::catalog`]); it is the only copy.
+pub(crate) const CARDS: &[CardSpec] = &[
+    card("approve", "4000000000000002", Approve, "3DS frictionless"),
+    card(
+        "approve_mastercard",
+        "5200000000000007",
+        Approve,
+        "3DS frictionless",
+    ),
+    card(
+        "approve_challenge",
+        "4000100000000000",
+        Approve,
+        "3DS method call and challenge",
+    ),
+    card(
+        "approve_challenge_mastercard",
+        "5200000000000015",
+        Approve,
+        "3DS method call and challenge",
+    ),
+    card(
+        "approve_attempt",
+        "4000200000000008",
+        Approve,
+        "3DS proof of attempt",
+    ),
+    card(
+        "approve_attempt_mastercard",
+        "5200000000000023",
+        Approve,
+        "3DS proof of attempt",
+    ),
+    card(
+        "three_ds_failed",
+        "4000300000000006",
+        ThreeDsFailed,
+        "3DS verification failed",
+    ),
+    card(
+        "three_ds_failed_mastercard",
+        "5200000000000031",
+        ThreeDsFailed,
+        "3DS verification failed",
+    ),
+    card(
+        "decline",
+        "4100000000000076",
+        Decline,
+        "declined: 3DS authentication required (1A)",
+    ),
+    card(
+        "auth_timeout",
+        "4100000000000001",
+        AuthTimeout,
+        "authorization times out",
+    ),
+    card(
+        "auth_timeout_mastercard",
+        "5100000000000008",
+        AuthTimeout,
+        "authorization times out",
+    ),
+    card(
+        "capture_timeout",
+        "4100000000000019",
+        CaptureTimeout,
+        "capture times out",
+    ),
+    card(
+        "capture_timeout_mastercard",
+        "5100000000000016",
+        CaptureTimeout,
+        "capture times out",
+    ),
+    card(
+        "refund_timeout",
+        "4100000000000027",
+        RefundTimeout,
+        "refund times out",
+    ),
+    card(
+        "refund_timeout_mastercard",
+        "5100000000000024",
+        RefundTimeout,
+        "refund times out",
+    ),
+    card(
+        "auto_capture_timeout",
+        "4100000000000035",
+        AutoCaptureTimeout,
+        "auto-capture times out",
+    ),
+    card(
+        "auto_capture_timeout_mastercard",
+        "5100000000000032",
+        AutoCaptureTimeout,
+        "auto-capture times out",
+    ),
+    card(
+        "void_timeout",
+        "4100000000000043",
+        VoidTimeout,
+        "void times out",
+    ),
+    card(
+        "void_timeout_mastercard",
+        "5100000000000040",
+        VoidTimeout,
+        "void times out",
+    ),
+    card(
+        "token_timeout",
+        "4100000000000050",
+        Approve,
+        "provisioning token times out",
+    ),
+    card(
+        "token_timeout_mastercard",
+        "5100000000000057",
+        Approve,
+        "provisioning token times out",
+    ),
+];
+
+/// The brand of a card number.
+pub(crate) fn brand(number: &str) -> &'static str {
+    if number.starts_with('4') {
+        "Visa"
+    } else {
+        "Mastercard"
+    }
+}
+
 /// Looks a card number up; spaces and dashes are ignored. `None` for an unknown card.
 pub(crate) fn lookup(raw: &str) -> Option<TestCard> {
     let number: String = raw
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    if number.len() != 16 || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    use CardKind::*;
-    let (kind, scenario) = match number.as_str() {
-        "4000000000000002" | "5200000000000007" => (Approve, "3DS frictionless"),
-        "4000100000000000" | "5200000000000015" => (Approve, "3DS method call and challenge"),
-        "4000200000000008" | "5200000000000023" => (Approve, "3DS proof of attempt"),
-        "4000300000000006" | "5200000000000031" => (ThreeDsFailed, "3DS verification failed"),
-        "4100000000000076" => (Decline, "declined: 3DS authentication required (1A)"),
-        "4100000000000001" | "5100000000000008" => (AuthTimeout, "authorization times out"),
-        "4100000000000019" | "5100000000000016" => (CaptureTimeout, "capture times out"),
-        "4100000000000027" | "5100000000000024" => (RefundTimeout, "refund times out"),
-        "4100000000000035" | "5100000000000032" => (AutoCaptureTimeout, "auto-capture times out"),
-        "4100000000000043" | "5100000000000040" => (VoidTimeout, "void times out"),
-        "4100000000000050" | "5100000000000057" => (Approve, "provisioning token times out"),
-        _ => return None,
-    };
-    let brand = if number.starts_with('4') {
-        "Visa"
-    } else {
-        "Mastercard"
-    };
+    let spec = CARDS.iter().find(|c| c.number == number)?;
     Some(TestCard {
+        brand: brand(spec.number),
         number,
-        kind,
-        brand,
-        scenario,
+        kind: spec.kind,
+        scenario: spec.scenario,
     })
 }
 

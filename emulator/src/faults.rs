@@ -69,6 +69,49 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
+    /// Every fault kind, in the order the catalog lists them.
+    pub const ALL: &'static [FaultKind] = &[
+        FaultKind::Status500,
+        FaultKind::Status502,
+        FaultKind::Status503,
+        FaultKind::Status403,
+        FaultKind::Status429,
+        FaultKind::Delay,
+        FaultKind::SlowApply,
+        FaultKind::ResetBeforeApply,
+        FaultKind::ResetAfterApply,
+        FaultKind::MalformedJson,
+        FaultKind::Accepted202,
+        FaultKind::FailedEvent,
+        FaultKind::GatewayTimeout,
+        FaultKind::Gateway502,
+    ];
+
+    /// The name `POST /_emulator/faults` takes (`status_503`, `slow_apply`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Status500 => "status_500",
+            FaultKind::Status502 => "status_502",
+            FaultKind::Status503 => "status_503",
+            FaultKind::Status403 => "status_403",
+            FaultKind::Status429 => "status_429",
+            FaultKind::Delay => "delay",
+            FaultKind::SlowApply => "slow_apply",
+            FaultKind::ResetBeforeApply => "reset_before_apply",
+            FaultKind::ResetAfterApply => "reset_after_apply",
+            FaultKind::MalformedJson => "malformed_json",
+            FaultKind::Accepted202 => "accepted_202",
+            FaultKind::FailedEvent => "failed_event",
+            FaultKind::GatewayTimeout => "gateway_timeout",
+            FaultKind::Gateway502 => "gateway_502",
+        }
+    }
+
+    /// True for the faults that only apply to capture, refund and void.
+    pub fn only_for_operations(self) -> bool {
+        self.operation_only()
+    }
+
     /// Faults that only make sense on capture, refund and void.
     fn operation_only(self) -> bool {
         matches!(self, FaultKind::Accepted202 | FaultKind::FailedEvent)

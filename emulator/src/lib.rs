@@ -26,6 +26,7 @@
 mod api;
 mod callbacks;
 mod cards;
+mod catalog;
 mod error;
 mod faults;
 mod model;
@@ -39,6 +40,7 @@ mod validate;
 
 pub use api::MAX_BODY_BYTES;
 pub use callbacks::{callback_signature, signature_header, signature_payload, CallbackDelivery};
+pub use catalog::catalog;
 pub use faults::{FaultKind, FaultSpec, FAULT_ROUTES};
 pub use util::format_money;
 

@@ -66,6 +66,7 @@ pub(crate) fn router(st: Arc<AppState>) -> Router {
         .route("/_emulator/requests", get(control::requests))
         .route("/_emulator/clock/advance", post(control::advance_clock))
         .route("/_emulator/reset", post(control::reset))
+        .route("/_emulator/catalog", get(control::catalog))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(st)

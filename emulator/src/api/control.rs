@@ -146,6 +146,11 @@ pub(crate) async fn advance_clock(State(st): State<Arc<AppState>>, req: Request)
     )
 }
 
+/// `GET /_emulator/catalog`: the test cards, fault kinds and fault routes.
+pub(crate) async fn catalog() -> Response {
+    json_response(StatusCode::OK, &crate::catalog::catalog())
+}
+
 pub(crate) async fn reset(State(st): State<Arc<AppState>>) -> Response {
     st.reset();
     json_response(StatusCode::OK, &json!({"reset": true}))
