@@ -19,7 +19,8 @@ use url::Url;
 use crate::config::validate_account_id;
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{
-    CallbackEventKind, PaymentError, Transaction, TransactionEventKind, TransactionStatus,
+    CallbackEventKind, PaymentError, QueryParam, Transaction, TransactionEventKind,
+    TransactionStatus,
 };
 use crate::secret::Secret;
 use crate::Client;
@@ -62,7 +63,9 @@ pub fn is_authentic_but_late(error: &Error) -> bool {
 }
 
 /// A parsed callback query.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Callback {
     /// The transaction (absent on some error callbacks).
     pub transaction_id: Option<String>,
@@ -79,22 +82,22 @@ pub struct Callback {
     /// The transaction event the callback reports.
     pub event_id: Option<String>,
     /// Every query parameter, in order, decoded.
-    pub params: Vec<(String, String)>,
+    pub params: Vec<QueryParam>,
 }
 
 /// Parses a callback URL's query without checking any signature. Prefer
 /// [`CallbackVerifier::verify`].
 pub fn parse_callback(url: &str) -> Result<Callback> {
     let parsed = parse_url("callback url", url)?;
-    let params: Vec<(String, String)> = parsed
+    let params: Vec<QueryParam> = parsed
         .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .map(|(k, v)| QueryParam::new(k, v))
         .collect();
     let get = |name: &str| {
         params
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+            .find(|p| p.name == name)
+            .map(|p| p.value.clone())
             .filter(|v| !v.is_empty())
     };
     let cb = Callback {
@@ -320,6 +323,27 @@ impl CallbackVerifier {
         self.verify_at(method, url, headers, unix_now())
     }
 
+    /// Verifies the request a web framework handed you: its method, its path and query as
+    /// received, and its headers; the URL is rebuilt by [`request_url`] (with `public_url` and
+    /// `trust_proxy`). `now` is unix seconds, `None` for the clock.
+    pub fn verify_request<K, V>(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(K, V)],
+        public_url: Option<&str>,
+        trust_proxy: bool,
+        now: Option<i64>,
+    ) -> Result<Callback>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let pairs = || headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref()));
+        let url = request_url(path_and_query, pairs(), public_url, trust_proxy)?;
+        self.verify_at(method, &url, pairs(), now.unwrap_or_else(unix_now))
+    }
+
     /// [`CallbackVerifier::verify`] at a given time (`now`, unix seconds): for tests and for
     /// replaying stored callbacks.
     pub fn verify_at<I, K, V>(
@@ -347,8 +371,84 @@ impl CallbackVerifier {
     }
 }
 
+/// Rebuilds the URL Dintero called from what a web framework hands you: the path and query
+/// as received (`/dintero/callback?transaction_id=...`) and the request headers.
+///
+/// The host comes from `public_url` when given (your public origin, for a server behind a
+/// proxy that rewrites `Host`), else from `X-Forwarded-Host` when `trust_proxy` is set (only
+/// behind your own proxy, which overwrites it), else from `Host` (or HTTP/2's `:authority`).
+/// The signature covers the host, the path and the query, not the scheme.
+///
+/// A request Dintero could not have made (no host, a path that is not absolute) is a
+/// [`ErrorKind::Signature`] error with code [`SIGNATURE_MALFORMED`]; a `public_url` that is not
+/// an absolute URL is [`ErrorKind::InvalidInput`].
+pub fn request_url<I, K, V>(
+    path_and_query: &str,
+    headers: I,
+    public_url: Option<&str>,
+    trust_proxy: bool,
+) -> Result<String>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    if !path_and_query.starts_with('/') {
+        let shown: String = path_and_query.chars().take(80).collect();
+        return Err(signature_error(
+            SIGNATURE_MALFORMED,
+            format!("request path: {shown:?} is not a path and query such as /dintero/callback?transaction_id=..."),
+        ));
+    }
+    let origin = match public_url {
+        Some(public) => {
+            let parsed = Url::parse(public)
+                .ok()
+                .filter(|u| u.has_host())
+                .ok_or_else(|| {
+                    Error::invalid_input(
+                        "public_url: must be an absolute URL such as https://shop.example",
+                    )
+                })?;
+            parsed.origin().ascii_serialization()
+        }
+        None => {
+            let mut host = None;
+            let mut forwarded = None;
+            let mut authority = None;
+            for (k, v) in headers {
+                let (k, v) = (k.as_ref(), v.as_ref().trim());
+                if k.eq_ignore_ascii_case("host") {
+                    host = Some(v.to_string());
+                } else if k.eq_ignore_ascii_case("x-forwarded-host") && trust_proxy {
+                    // A proxy chain appends: the first value is the client-facing host.
+                    forwarded = v.split(',').next().map(|h| h.trim().to_string());
+                } else if k == ":authority" {
+                    authority = Some(v.to_string());
+                }
+            }
+            let host = forwarded
+                .into_iter()
+                .chain(host)
+                .chain(authority)
+                .find(|h| !h.is_empty())
+                .ok_or_else(|| {
+                    signature_error(
+                        SIGNATURE_MALFORMED,
+                        "request headers: no Host header; pass public_url",
+                    )
+                })?;
+            format!("http://{host}")
+        }
+    };
+    Ok(format!("{origin}{path_and_query}"))
+}
+
 /// How a customer came back to your `return_url`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ReturnOutcome {
     /// A transaction was created. Confirm it on your server before showing "paid".
     Completed,
@@ -370,7 +470,9 @@ impl ReturnOutcome {
 }
 
 /// A parsed `return_url` hit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReturnResult {
     /// What happened.
     pub outcome: ReturnOutcome,
@@ -424,7 +526,9 @@ pub fn parse_return_url(url: &str) -> Result<ReturnResult> {
 }
 
 /// A callback checked against the transaction it names.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConfirmedCallback {
     /// The callback.
     pub callback: Callback,
@@ -540,6 +644,38 @@ fn shows_event(tx: &Transaction, kind: &CallbackEventKind) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn request_url_takes_the_host_from_the_right_header() {
+        let h = [
+            ("Host", "internal:8080"),
+            ("X-Forwarded-Host", "shop.example, proxy.local"),
+        ];
+        assert_eq!(
+            request_url("/cb?transaction_id=T1", h, None, false).unwrap(),
+            "http://internal:8080/cb?transaction_id=T1"
+        );
+        assert_eq!(
+            request_url("/cb?transaction_id=T1", h, None, true).unwrap(),
+            "http://shop.example/cb?transaction_id=T1"
+        );
+        assert_eq!(
+            request_url("/cb?x=1", h, Some("https://pay.shop.example/ignored"), true).unwrap(),
+            "https://pay.shop.example/cb?x=1"
+        );
+        assert_eq!(
+            request_url("/cb", [(":authority", "h2.example")], None, false).unwrap(),
+            "http://h2.example/cb"
+        );
+        let no_host = request_url("/cb", [("Accept", "*/*")], None, true).unwrap_err();
+        assert_eq!(no_host.kind(), ErrorKind::Signature);
+        assert_eq!(no_host.code(), Some(SIGNATURE_MALFORMED));
+        let not_a_path = request_url("http://evil/cb", h, None, false).unwrap_err();
+        assert_eq!(not_a_path.code(), Some(SIGNATURE_MALFORMED));
+        let bad_public = request_url("/cb", h, Some("shop.example"), false).unwrap_err();
+        assert_eq!(bad_public.kind(), ErrorKind::InvalidInput);
+    }
+
     use super::*;
 
     fn tx(json: &str) -> Transaction {

@@ -287,7 +287,7 @@ impl ClientBuilder {
                 DEFAULT_CHECKOUT_BASE_URL.to_string(),
             ),
         };
-        let timeout = self.timeout.unwrap_or(Duration::from_secs(30));
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         if timeout.is_zero() {
             return Err(Error::invalid_input("timeout must be greater than zero"));
         }
@@ -330,7 +330,7 @@ impl ClientBuilder {
             api_base,
             checkout_base,
             timeout,
-            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             retry,
             proxy: self.proxy,
             system_name: self.system_name,
@@ -341,6 +341,66 @@ impl ClientBuilder {
             reconcile_window: self.reconcile_window.unwrap_or(timeout),
             max_response_bytes,
         })
+    }
+}
+
+/// The default per-attempt timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often `wait_for_payment` re-reads the session, by default.
+pub const DEFAULT_WAIT_FOR_PAYMENT_INTERVAL: Duration = Duration::from_secs(1);
+/// How long `wait_for_payment` waits, by default.
+pub const DEFAULT_WAIT_FOR_PAYMENT_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long `wait_for_event` waits for a 202'd operation to complete, by default.
+pub const DEFAULT_WAIT_FOR_EVENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Every default the SDK applies to a setting the caller left out, in one place: the
+/// bindings pass "not set" and the core applies these. Durations in milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Defaults {
+    /// Per-attempt timeout.
+    pub timeout_ms: u64,
+    /// Connect timeout.
+    pub connect_timeout_ms: u64,
+    /// Attempts in all, the first included.
+    pub retry_max_attempts: u32,
+    /// Backoff before the first retry.
+    pub retry_initial_backoff_ms: u64,
+    /// Largest backoff.
+    pub retry_max_backoff_ms: u64,
+    /// Largest `Retry-After` slept for.
+    pub retry_max_retry_after_ms: u64,
+    /// How old or how far ahead a callback signature's timestamp may be.
+    pub signature_tolerance_seconds: u64,
+    /// `wait_for_payment`'s polling interval.
+    pub wait_for_payment_interval_ms: u64,
+    /// `wait_for_payment`'s timeout.
+    pub wait_for_payment_timeout_ms: u64,
+    /// `wait_for_event`'s timeout.
+    pub wait_for_event_timeout_ms: u64,
+    /// The longest response body read.
+    pub max_response_bytes: u64,
+}
+
+/// The defaults, as [`Defaults`].
+pub fn defaults() -> Defaults {
+    let ms = |d: Duration| d.as_millis() as u64;
+    let retry = RetryPolicy::default();
+    Defaults {
+        timeout_ms: ms(DEFAULT_TIMEOUT),
+        connect_timeout_ms: ms(DEFAULT_CONNECT_TIMEOUT),
+        retry_max_attempts: retry.max_attempts,
+        retry_initial_backoff_ms: ms(retry.initial_backoff),
+        retry_max_backoff_ms: ms(retry.max_backoff),
+        retry_max_retry_after_ms: ms(retry.max_retry_after),
+        signature_tolerance_seconds: crate::callbacks::DEFAULT_TOLERANCE.as_secs(),
+        wait_for_payment_interval_ms: ms(DEFAULT_WAIT_FOR_PAYMENT_INTERVAL),
+        wait_for_payment_timeout_ms: ms(DEFAULT_WAIT_FOR_PAYMENT_TIMEOUT),
+        wait_for_event_timeout_ms: ms(DEFAULT_WAIT_FOR_EVENT_TIMEOUT),
+        max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES as u64,
     }
 }
 

@@ -5,7 +5,10 @@ use std::fmt;
 /// What went wrong, as a stable machine-readable category.
 ///
 /// The string forms (`as_str`) are the same in every language binding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The caller passed something the SDK or Dintero refused (HTTP 400, or caught before sending).

@@ -54,6 +54,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("dintero_checkout");
+
 mod auth;
 pub mod callbacks;
 pub mod config;
@@ -71,10 +74,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use callbacks::{
-    compute_signature, parse_callback, parse_return_url, Callback, CallbackVerifier, Callbacks,
-    ConfirmedCallback, ReturnOutcome, ReturnResult,
+    compute_signature, is_authentic_but_late, parse_callback, parse_return_url, request_url,
+    Callback, CallbackVerifier, Callbacks, ConfirmedCallback, ReturnOutcome, ReturnResult,
 };
-pub use config::{ClientBuilder, Config, RetryPolicy};
+pub use config::{defaults, ClientBuilder, Config, Defaults, RetryPolicy};
 pub use error::{Error, ErrorKind, Result};
 pub use models::*;
 pub use order::{validate_order, validate_order_strict, OrderBuilder};
@@ -101,7 +104,9 @@ impl fmt::Debug for Client {
 }
 
 /// What [`Client::authenticate`] tells about the token, without the token itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TokenInfo {
     /// Token requests this client has made so far.
     pub token_requests: u64,
@@ -155,13 +160,16 @@ impl Client {
     }
 
     /// A poll helper: re-reads the session every `interval` until it has a `transaction_id`,
-    /// is cancelled, or `timeout` passes.
+    /// is cancelled, or `timeout` passes. `None` takes the defaults
+    /// ([`config::DEFAULT_WAIT_FOR_PAYMENT_INTERVAL`], [`config::DEFAULT_WAIT_FOR_PAYMENT_TIMEOUT`]).
     pub async fn wait_for_payment(
         &self,
         session_id: &str,
-        interval: Duration,
-        timeout: Duration,
+        interval: Option<Duration>,
+        timeout: Option<Duration>,
     ) -> Result<models::Session> {
+        let interval = interval.unwrap_or(config::DEFAULT_WAIT_FOR_PAYMENT_INTERVAL);
+        let timeout = timeout.unwrap_or(config::DEFAULT_WAIT_FOR_PAYMENT_TIMEOUT);
         if interval < Duration::from_millis(100) {
             return Err(Error::invalid_input(format!(
                 "wait_for_payment: interval must be at least 100 ms (got {interval:?}); polling faster only loads Dintero"

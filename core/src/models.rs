@@ -10,10 +10,29 @@ use serde_json::{Map, Value};
 /// Unknown fields, kept as they came.
 pub type Extra = Map<String, Value>;
 
+/// Any JSON value (`configuration`, `customer`, `metadata`, ...).
+pub type JsonValue = Value;
+
+// Swift and Kotlin see the open JSON parts as JSON text.
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(Extra, String, {
+    remote,
+    lower: |map| serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_string()),
+    try_lift: |text| Ok(serde_json::from_str(&text)?),
+});
+
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(JsonValue, String, {
+    remote,
+    lower: |value| value.to_string(),
+    try_lift: |text| Ok(serde_json::from_str(&text)?),
+});
+
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
@@ -48,6 +67,21 @@ macro_rules! open_enum {
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                // Open: any string is accepted; the known values are listed for generators.
+                schemars::json_schema!({
+                    "type": "string",
+                    "x-known-values": [$($text),+],
+                })
             }
         }
 
@@ -131,16 +165,41 @@ open_enum!(
     }
 );
 
+/// One query parameter, decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct QueryParam {
+    /// The name.
+    pub name: String,
+    /// The value.
+    pub value: String,
+}
+
+impl QueryParam {
+    /// A parameter from a name and a value.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        QueryParam {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
 /// `url` of a session request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionUrls {
     /// Where the customer's browser is sent after paying, cancelling or failing.
     pub return_url: String,
     /// Where Dintero calls your server when the payment is done. HTTPS only at Dintero.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub callback_url: Option<String>,
     /// Link to the merchant's terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub merchant_terms_url: Option<String>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -149,29 +208,38 @@ pub struct SessionUrls {
 
 /// One order line (`OrderItem`). `amount` is the line total incl. VAT, in minor units.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderItem {
     /// Your product id (SKU).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: Option<String>,
     /// Unique per session; capture and refund refer to lines by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub line_id: Option<String>,
     /// What the customer sees.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: Option<String>,
     /// Quantity; may be fractional (goods sold by weight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub quantity: Option<f64>,
     /// Line total including VAT and discounts, in minor units. Negative on discount and
     /// gift-card lines. Optional in Dintero's spec, so a line read back may lack it; a line you
     /// send in an order must have it (the order's amount is the sum of the lines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub amount: Option<i64>,
     /// VAT part of `amount`, in minor units (display only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub vat_amount: Option<i64>,
     /// VAT in percent (`25`, not `0.25`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub vat: Option<f64>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -180,6 +248,8 @@ pub struct OrderItem {
 
 /// `order.shipping_option`: becomes a line on the transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ShippingOption {
     /// Your id for the option.
     pub id: String,
@@ -189,9 +259,11 @@ pub struct ShippingOption {
     pub amount: i64,
     /// VAT part of `amount`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub vat_amount: Option<i64>,
     /// VAT in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub vat: Option<f64>,
     /// Shown to the customer.
     pub title: String,
@@ -204,6 +276,8 @@ pub struct ShippingOption {
 
 /// `order` of a session: what the customer pays for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Order {
     /// Total to authorize in minor units: Σ `items[].amount` + `shipping_option.amount`.
     pub amount: i64,
@@ -213,18 +287,23 @@ pub struct Order {
     pub merchant_reference: String,
     /// Σ VAT of the lines (display only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub vat_amount: Option<i64>,
     /// A second reference, updatable later on the transaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub merchant_reference_2: Option<String>,
     /// The order lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub items: Vec<OrderItem>,
     /// The chosen shipping, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub shipping_option: Option<ShippingOption>,
     /// Allows `amount` below the sum of the lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub partial_payment: Option<bool>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -233,6 +312,8 @@ pub struct Order {
 
 /// The body of a session create (`/v1/sessions-profile` when `profile_id` is set, else `/v1/sessions`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionRequest {
     /// Return and callback URLs.
     pub url: SessionUrls,
@@ -240,15 +321,19 @@ pub struct SessionRequest {
     pub order: Order,
     /// The payment profile (`default` on new accounts). Chooses `/v1/sessions-profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub profile_id: Option<String>,
     /// Payment configuration; required by `/v1/sessions`, optional overrides with a profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub configuration: Option<Value>,
     /// The customer, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub customer: Option<Value>,
     /// When the session stops being payable (ISO-8601).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub expires_at: Option<String>,
     /// Fields this SDK does not model (`checkboxes`, `express`, `metadata`, ...).
     #[serde(flatten)]
@@ -257,11 +342,14 @@ pub struct SessionRequest {
 
 /// The body of a session update (`PUT /v1/sessions/{id}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionUpdate {
     /// The new order; its amount must add up.
     pub order: Order,
     /// Release the pay lock after the update (Dintero's default is true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub remove_lock: Option<bool>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -270,6 +358,8 @@ pub struct SessionUpdate {
 
 /// The answer to a session create.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionCreated {
     /// The session id, `{account}.{random}` (empty if Dintero left it out; the spec allows it).
     #[serde(default)]
@@ -277,10 +367,12 @@ pub struct SessionCreated {
     /// The hosted checkout page: redirect the customer here or embed it. Treat as opaque.
     /// Optional in the spec; `None` means there is no page to send the customer to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub url: Option<String>,
     /// The full session, when `include_session` was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session: Option<Box<Session>>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub session: Option<Session>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Extra,
@@ -288,15 +380,20 @@ pub struct SessionCreated {
 
 /// One entry of a session's event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionEvent {
     /// Event id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: Option<String>,
     /// `INITIATED`, `AUTHORIZED`, `CANCELLED`, ... (optional in the spec).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
     /// When (ISO-8601).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created_at: Option<String>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -305,30 +402,39 @@ pub struct SessionEvent {
 
 /// A checkout session as read back from Dintero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Session {
     /// Session id (empty if Dintero left it out; the spec allows it, and you asked by id).
     #[serde(default)]
     pub id: String,
     /// Return and callback URLs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub url: Option<SessionUrls>,
     /// The order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub order: Option<Order>,
     /// Set once a payment produced a transaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub transaction_id: Option<String>,
     /// Creation time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created_at: Option<String>,
     /// Last change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub updated_at: Option<String>,
     /// When the session stops being payable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub expires_at: Option<String>,
     /// Set when the session was cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub cancelled_at: Option<String>,
     /// The session's event log (a session has no status field; this is its state).
     #[serde(default)]
@@ -340,12 +446,16 @@ pub struct Session {
 
 /// An error recorded on an unsuccessful transaction event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventError {
     /// Error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub code: Option<String>,
     /// Error text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub message: Option<String>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -354,19 +464,25 @@ pub struct EventError {
 
 /// One entry of a transaction's event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TransactionEvent {
     /// Event id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: Option<String>,
     /// What happened (optional in the spec: `None` when Dintero does not say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub event: Option<TransactionEventKind>,
     /// The transaction status after the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub transaction_status: Option<TransactionStatus>,
     /// Whether the operation succeeded: `Some(false)` is a failure Dintero reported, `None`
     /// means Dintero did not say. Only `Some(true)` counts as success ([`Self::succeeded`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub success: Option<bool>,
     /// Amount of the operation, minor units. The spec types it as a number, so `100.0` is
     /// read as `100`; a fraction of a minor unit is a decode error.
@@ -378,21 +494,27 @@ pub struct TransactionEvent {
     pub amount: Option<i64>,
     /// Lines of the operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub items: Vec<OrderItem>,
     /// The `capture_reference` / `refund_reference` of the operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub event_reference: Option<String>,
     /// The `event-request-id` of the 202 answer this event completes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub correlation_request_id: Option<String>,
     /// Dintero's id for the request that made the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub request_id: Option<String>,
     /// When.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created_at: Option<String>,
     /// Why it failed, when `success` is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub error: Option<EventError>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -433,16 +555,20 @@ fn minor_units<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
 
 /// A payment: what the customer authorized and what happened to it since.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Transaction {
     /// Transaction id (empty if Dintero left it out; the spec allows it, and you asked by id).
     #[serde(default)]
     pub id: String,
     /// The session that produced it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub session_id: Option<String>,
     /// Current status. Optional in the spec: `None` when Dintero does not say, which is never
     /// paid ([`Transaction::is_paid`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub status: Option<TransactionStatus>,
     /// Total authorized, minor units.
     pub amount: i64,
@@ -454,24 +580,30 @@ pub struct Transaction {
     pub merchant_reference: String,
     /// Your second reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub merchant_reference_2: Option<String>,
     /// E.g. `dintero_psp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub payment_product: Option<String>,
     /// E.g. `dintero_psp.creditcard`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub payment_product_type: Option<String>,
     /// The order lines, with the shipping line appended.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub items: Vec<OrderItem>,
     /// The event log.
     #[serde(default)]
     pub events: Vec<TransactionEvent>,
     /// Creation time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created_at: Option<String>,
     /// Last change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub updated_at: Option<String>,
     /// Fields this SDK does not model (`card`, `customer`, `session`, ...).
     #[serde(flatten)]
@@ -517,6 +649,8 @@ impl Transaction {
 
 /// Body of a capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaptureRequest {
     /// Amount to capture, minor units (> 0).
     pub amount: i64,
@@ -524,16 +658,20 @@ pub struct CaptureRequest {
     /// makes retries safe, from any process: the SDK finds the capture by it. Use one per
     /// capture. When absent, none is sent and Dintero uses the order's `event_reference`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub capture_reference: Option<String>,
     /// The lines captured (`line_id` and `amount` each).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub items: Vec<OrderItem>,
     /// `ext_*` string metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub metadata: Option<Value>,
     /// `true`: this is the last capture; Dintero voids what is left of the authorization and
     /// refuses later captures (`dintero_psp` only). Dintero's default is `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub final_capture: Option<bool>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -542,21 +680,27 @@ pub struct CaptureRequest {
 
 /// Body of a refund.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RefundRequest {
     /// Amount to refund, minor units (> 0).
     pub amount: i64,
     /// Your reference for this refund (see `CaptureRequest::capture_reference`). Use one per
     /// refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub refund_reference: Option<String>,
     /// Why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub reason: Option<String>,
     /// The lines refunded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub items: Vec<OrderItem>,
     /// `ext_*` string metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub metadata: Option<Value>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
@@ -565,12 +709,16 @@ pub struct RefundRequest {
 
 /// Body of `POST /v1/transactions/{id}/authorization` (extend or change an authorization).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExtendAuthorizationRequest {
     /// Why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub reason: Option<String>,
     /// Your reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub reference: Option<String>,
     /// New authorization amount, where the payment method supports it (a Klarna order-amount
     /// update, a Dintero PSP pre-authorization increment). A number in the spec: `100.0` is
@@ -583,14 +731,17 @@ pub struct ExtendAuthorizationRequest {
     pub amount: Option<i64>,
     /// `true` finalizes a Dintero PSP pre-authorization: no further increments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub final_authorization: Option<bool>,
     /// The order lines after the change (a Klarna order-amount update sends `amount` and
     /// `items`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub items: Vec<OrderItem>,
     /// A description of the change. Listed on Dintero's API reference page but not in the
     /// published spec (`spec-payments.yaml`), so Dintero may ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: Option<String>,
     /// Fields this SDK does not model.
     #[serde(flatten)]

@@ -36,15 +36,18 @@ use serde_json::Value;
 use crate::error::{input_from_value, Error, ErrorKind, Result};
 use crate::http::{url_path, Failure, Mode, Request, Response};
 use crate::models::{
-    CaptureRequest, ExtendAuthorizationRequest, RefundRequest, Transaction, TransactionEvent,
-    TransactionEventKind, TransactionStatus,
+    CaptureRequest, ExtendAuthorizationRequest, QueryParam, RefundRequest, Transaction,
+    TransactionEvent, TransactionEventKind, TransactionStatus,
 };
 use crate::order::validate_operation_items;
 use crate::sessions::{check_id, outcome_unknown};
 use crate::Client;
 
 /// Whether Dintero finished an operation or queued it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum OperationState {
     /// Done (HTTP 200): `transaction` shows the result.
     Completed,
@@ -63,7 +66,9 @@ impl OperationState {
 }
 
 /// The result of capture, refund or void.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Operation {
     /// Completed or accepted.
     pub state: OperationState,
@@ -81,7 +86,10 @@ pub struct Operation {
 }
 
 /// Filters of [`Transactions::list`]. Empty fields are not sent.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ListTransactions {
     /// Page size, 1–100 (Dintero's default is 10).
     pub limit: Option<u32>,
@@ -98,7 +106,7 @@ pub struct ListTransactions {
     /// Created at or before (ISO-8601).
     pub created_at_lte: Option<String>,
     /// Other filters, sent as they are (`("payment_product", "dintero_psp")`).
-    pub extra: Vec<(String, String)>,
+    pub extra: Vec<QueryParam>,
 }
 
 /// Transaction operations; get one from [`Client::transactions`].
@@ -570,12 +578,14 @@ impl Transactions<'_> {
     /// a completion event with `correlation_request_id` = `event_request_id` appears. Fails with
     /// [`ErrorKind::Timeout`] after `timeout`, or with the completion event's error
     /// ([`ErrorKind::Conflict`], Dintero's code and message) when it did not succeed.
+    /// `None` waits [`crate::config::DEFAULT_WAIT_FOR_EVENT_TIMEOUT`].
     pub async fn wait_for_event(
         &self,
         transaction_id: &str,
         event_request_id: &str,
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> Result<Transaction> {
+        let timeout = timeout.unwrap_or(crate::config::DEFAULT_WAIT_FOR_EVENT_TIMEOUT);
         // A timeout too large to add is as good as none.
         let far = Duration::from_secs(100 * 365 * 86_400);
         let deadline = tokio::time::Instant::now()
@@ -964,8 +974,8 @@ fn list_query(filter: &ListTransactions) -> String {
     if let Some(v) = &filter.created_at_lte {
         q.append_pair("created_at.lte", v);
     }
-    for (k, v) in &filter.extra {
-        q.append_pair(k, v);
+    for p in &filter.extra {
+        q.append_pair(&p.name, &p.value);
     }
     q.finish()
 }

@@ -14,6 +14,8 @@ pub const WEBHOOK_SIGNATURE_HEADER: &str = "event-signature";
 
 /// A webhook delivery's body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WebhookEvent {
     /// E.g. `checkout_transaction`, `checkout_authorization`, `ping`.
     #[serde(default)]

@@ -140,7 +140,7 @@ async fn a_reference_accepted_with_202_is_never_sent_again() {
     assert_eq!(emu.request_count("capture"), 1, "never resent");
     let done = client
         .transactions()
-        .wait_for_event(&tx, &id, Duration::from_secs(10))
+        .wait_for_event(&tx, &id, Some(Duration::from_secs(10)))
         .await
         .unwrap();
     assert_eq!(captured(&done), 5000, "{:#?}", done.events);
@@ -455,7 +455,7 @@ async fn wait_for_event_waits_for_the_completion_not_the_initiate_event() {
         .wait_for_event(
             "T12345678.abc",
             "req-accepted-1",
-            Duration::from_millis(300),
+            Some(Duration::from_millis(300)),
         )
         .await
         .expect_err("only the INITIATE event is there: not done yet");
@@ -467,7 +467,11 @@ async fn wait_for_event_waits_for_the_completion_not_the_initiate_event() {
          "event_reference": "r1", "transaction_status": "CAPTURED"}]));
     let done = client
         .transactions()
-        .wait_for_event("T12345678.abc", "req-accepted-1", Duration::from_secs(5))
+        .wait_for_event(
+            "T12345678.abc",
+            "req-accepted-1",
+            Some(Duration::from_secs(5)),
+        )
         .await
         .unwrap();
     assert_eq!(done.events.len(), 2);
@@ -478,7 +482,11 @@ async fn wait_for_event_waits_for_the_completion_not_the_initiate_event() {
          "error": {"code": "CAPTURE_DECLINED", "message": "the acquirer declined"}}]));
     let err = client
         .transactions()
-        .wait_for_event("T12345678.abc", "req-accepted-1", Duration::from_secs(5))
+        .wait_for_event(
+            "T12345678.abc",
+            "req-accepted-1",
+            Some(Duration::from_secs(5)),
+        )
         .await
         .expect_err("failed completion");
     assert_eq!(err.code(), Some("CAPTURE_DECLINED"), "{err}");

@@ -411,7 +411,7 @@ async fn accepted_202_on_refund_and_void() {
         .wait_for_event(
             &tx,
             op.event_request_id.as_deref().unwrap(),
-            Duration::from_secs(5),
+            Some(Duration::from_secs(5)),
         )
         .await
         .unwrap();
@@ -426,7 +426,7 @@ async fn accepted_202_on_refund_and_void() {
         .wait_for_event(
             &tx2,
             op.event_request_id.as_deref().unwrap(),
-            Duration::from_secs(5),
+            Some(Duration::from_secs(5)),
         )
         .await
         .unwrap();

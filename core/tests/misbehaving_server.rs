@@ -79,7 +79,11 @@ async fn a_huge_expires_in_does_not_panic() {
     c.authenticate().await.unwrap();
     assert_eq!(c.token_requests(), 1, "cached");
     let err = c
-        .wait_for_payment("T12345678.x", Duration::from_millis(100), Duration::MAX)
+        .wait_for_payment(
+            "T12345678.x",
+            Some(Duration::from_millis(100)),
+            Some(Duration::MAX),
+        )
         .await
         .unwrap_err();
     assert_eq!(

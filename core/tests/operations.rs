@@ -622,7 +622,7 @@ async fn accepted_operations_can_be_awaited() {
         .expect("202 carries event-request-id");
     let tx = client
         .transactions()
-        .wait_for_event(&tx_id, &id, Duration::from_secs(5))
+        .wait_for_event(&tx_id, &id, Some(Duration::from_secs(5)))
         .await
         .unwrap();
     assert_eq!(tx.status, Some(TransactionStatus::PartiallyCaptured));
@@ -669,7 +669,11 @@ async fn polling_faster_than_100_ms_is_refused() {
     let emu = emulator().await;
     let client = client_for(&emu);
     let err = client
-        .wait_for_payment("T12345678.x", Duration::ZERO, Duration::from_secs(1))
+        .wait_for_payment(
+            "T12345678.x",
+            Some(Duration::ZERO),
+            Some(Duration::from_secs(1)),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);

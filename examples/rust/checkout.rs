@@ -285,8 +285,8 @@ async fn against_dintero(
     let paid = client
         .wait_for_payment(
             &session.id,
-            Duration::from_secs(3),
-            Duration::from_secs(900),
+            Some(Duration::from_secs(3)),
+            Some(Duration::from_secs(900)),
         )
         .await?;
     let Some(tx_id) = paid.transaction_id else {
