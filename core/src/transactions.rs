@@ -1053,6 +1053,17 @@ impl TransactionPager {
             self.done = true;
         }
         match page.last() {
+            // A page whose last transaction has no id (the spec leaves `id` optional) has no
+            // cursor to continue from: this page is the last one this pager can give, and
+            // sending `starting_after=` would restart the listing from its first page.
+            Some(last) if last.id.is_empty() => {
+                if !self.done {
+                    tracing::warn!(
+                        "list transactions: the last transaction of a full page has no id; stopping here, as there is no cursor to continue from"
+                    );
+                }
+                self.done = true;
+            }
             Some(last) => self.filter.starting_after = Some(last.id.clone()),
             None => self.done = true,
         }
