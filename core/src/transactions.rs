@@ -724,6 +724,7 @@ impl Transactions<'_> {
                         tracing::info!(
                             op,
                             transaction_id,
+                            reference = write.reference(),
                             "the write had already taken effect: returning it"
                         );
                         return Ok(done_op(OperationState::Completed, tx, None));
@@ -732,6 +733,7 @@ impl Transactions<'_> {
                         tracing::info!(
                             op,
                             transaction_id,
+                            reference = write.reference(),
                             "the write was accepted earlier and is still being processed"
                         );
                         return Ok(done_op(OperationState::Accepted, tx, id));
@@ -742,6 +744,7 @@ impl Transactions<'_> {
                             tracing::info!(
                                 op,
                                 transaction_id,
+                                reference = write.reference(),
                                 "the write was accepted earlier (202): not sending it again"
                             );
                             return Ok(done_op(OperationState::Accepted, tx, id));
@@ -815,6 +818,7 @@ impl Transactions<'_> {
                         tracing::info!(
                             op,
                             transaction_id,
+                            reference = write.reference(),
                             "ambiguous failure reconciled: the operation had taken effect"
                         );
                         return Ok(done_op(OperationState::Completed, transaction, None));
@@ -827,6 +831,7 @@ impl Transactions<'_> {
                         tracing::info!(
                             op,
                             transaction_id,
+                            reference = write.reference(),
                             attempt,
                             "ambiguous failure reconciled: the operation is absent"
                         );
