@@ -57,6 +57,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("dintero_checkout");
 
+pub mod admin;
 mod auth;
 pub mod callbacks;
 pub mod config;
@@ -73,6 +74,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use admin::{Admin, HookSubscription, NewHookSubscription, SignatureSecret};
 pub use callbacks::{
     compute_signature, is_authentic_but_late, parse_callback, parse_return_url, request_url,
     Callback, CallbackVerifier, Callbacks, ConfirmedCallback, ReturnOutcome, ReturnResult,
@@ -143,6 +145,11 @@ impl Client {
     /// Callback confirmation.
     pub fn callbacks(&self) -> Callbacks<'_> {
         Callbacks { client: self }
+    }
+
+    /// Account set-up: the callback signature secret and webhook subscriptions.
+    pub fn admin(&self) -> Admin<'_> {
+        Admin { client: self }
     }
 
     /// Makes sure a valid access token is cached (fetching one if needed). Calls do this by
