@@ -431,8 +431,15 @@ impl Transport {
                 Auth::Basic => None,
             };
             let started = std::time::Instant::now();
+            if let Some(observer) = &self.config.observer {
+                crate::observe::notify(observer, &start_event(req, attempt));
+            }
             let outcome = self.attempt(req, token.as_ref()).await;
-            log_attempt(req, attempt, started.elapsed(), &outcome);
+            let took = started.elapsed();
+            log_attempt(req, attempt, took, &outcome);
+            if let Some(observer) = &self.config.observer {
+                crate::observe::notify(observer, &end_event(req, attempt, took, &outcome));
+            }
             let failure = match outcome {
                 Ok(response) => return Ok(response),
                 Err(f) => f,
@@ -520,6 +527,53 @@ impl Transport {
     }
 }
 
+/// The path of a URL, without scheme, host, query or fragment.
+fn path_only(url: &str) -> &str {
+    let path = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/");
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+fn start_event(req: &Request, attempt: u32) -> crate::observe::RequestEvent {
+    crate::observe::RequestEvent {
+        phase: crate::observe::RequestPhase::Start,
+        operation: req.what.clone(),
+        method: req.method.to_string(),
+        path: path_only(&req.url).to_string(),
+        attempt,
+        status: None,
+        duration_ms: None,
+        request_id: None,
+        error_kind: None,
+    }
+}
+
+fn end_event(
+    req: &Request,
+    attempt: u32,
+    took: Duration,
+    outcome: &std::result::Result<Response, Failure>,
+) -> crate::observe::RequestEvent {
+    let (status, request_id, error_kind) = match outcome {
+        Ok(r) => (Some(r.status), request_id(&r.headers), None),
+        Err(f) => (
+            f.error.status(),
+            f.error.request_id().map(str::to_string),
+            Some(f.error.kind()),
+        ),
+    };
+    crate::observe::RequestEvent {
+        phase: crate::observe::RequestPhase::End,
+        duration_ms: Some(took.as_millis() as u64),
+        status,
+        request_id,
+        error_kind,
+        ..start_event(req, attempt)
+    }
+}
+
 /// One debug line per attempt: method, path, status, attempt, duration, request id. Never a
 /// header, a body, a query or a token: the path is the URL's path alone.
 fn log_attempt(
@@ -531,12 +585,7 @@ fn log_attempt(
     if !tracing::enabled!(tracing::Level::DEBUG) {
         return;
     }
-    let path = req
-        .url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or("/");
-    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let path = path_only(&req.url);
     let ms = took.as_millis() as u64;
     match outcome {
         Ok(r) => tracing::debug!(

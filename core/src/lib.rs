@@ -64,6 +64,7 @@ pub mod config;
 pub mod error;
 mod http;
 pub mod models;
+pub mod observe;
 pub mod order;
 mod secret;
 pub mod sessions;
@@ -82,6 +83,7 @@ pub use callbacks::{
 pub use config::{defaults, ClientBuilder, Config, Defaults, RetryPolicy};
 pub use error::{Error, ErrorKind, Result};
 pub use models::*;
+pub use observe::{RequestEvent, RequestObserver, RequestPhase};
 pub use order::{validate_order, validate_order_strict, OrderBuilder};
 pub use secret::Secret;
 pub use sessions::{validate_session_request, CreateSessionOptions, Sessions};

@@ -148,3 +148,63 @@ async fn a_whole_flow_with_faults_is_logged_without_a_secret() {
     }
     assert!(!text.to_ascii_lowercase().contains("bearer"), "{text}");
 }
+
+#[tokio::test]
+async fn an_observer_sees_every_attempt_and_a_panicking_one_breaks_nothing() {
+    use dintero_checkout::{RequestEvent, RequestPhase};
+    let emu = emulator().await;
+    let seen = Arc::new(Mutex::new(Vec::<RequestEvent>::new()));
+    let sink = seen.clone();
+    let client = client_builder(&emu)
+        .observer(move |e: &RequestEvent| sink.lock().unwrap().push(e.clone()))
+        .build()
+        .unwrap();
+    let (_, tx) = paid_transaction(&emu, &client, "order-observed").await;
+    emu.inject_fault(fault("get_transaction", "status_503", 1))
+        .unwrap();
+    client.transactions().get(&tx, &[]).await.unwrap();
+    let events = seen.lock().unwrap().clone();
+    let starts = events
+        .iter()
+        .filter(|e| e.phase == RequestPhase::Start)
+        .count();
+    let ends: Vec<&RequestEvent> = events
+        .iter()
+        .filter(|e| e.phase == RequestPhase::End)
+        .collect();
+    assert_eq!(starts, ends.len(), "every start has its end");
+    let gets: Vec<&&RequestEvent> = ends
+        .iter()
+        .filter(|e| e.method == "GET" && e.path == format!("/v1/transactions/{tx}"))
+        .collect();
+    let last_two: Vec<(Option<u16>, u32)> = gets[gets.len() - 2..]
+        .iter()
+        .map(|e| (e.status, e.attempt))
+        .collect();
+    assert_eq!(last_two, vec![(Some(503), 1), (Some(200), 2)]);
+    assert!(gets
+        .iter()
+        .all(|e| e.request_id.is_some() && e.duration_ms.is_some()));
+    assert_eq!(
+        gets[gets.len() - 2].error_kind,
+        Some(dintero_checkout::ErrorKind::Server)
+    );
+    let text = serde_json::to_string(&events).unwrap();
+    for secret in emu
+        .issued_tokens()
+        .iter()
+        .chain([&emu.config().client_secret])
+    {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret reached an observer"
+        );
+    }
+
+    // An observer that panics: the request goes on and succeeds.
+    let client = client_builder(&emu)
+        .observer(|_: &RequestEvent| panic!("observer bug"))
+        .build()
+        .unwrap();
+    client.transactions().get(&tx, &[]).await.unwrap();
+}
