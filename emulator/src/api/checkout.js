@@ -36,7 +36,11 @@
   // Height: the content's, so the iframe never grows just because it is tall.
   var main = document.getElementById("checkout");
   var lastHeight = -1;
+  // Once a final event is posted the SDK replaces this document with /embedResult/; a late
+  // height from this one must not overwrite that page's.
+  var frozen = false;
   function reportHeight() {
+    if (frozen) return;
     var body = getComputedStyle(document.body);
     var m = getComputedStyle(main);
     var h = Math.ceil(
@@ -182,6 +186,7 @@
       resultEl.hidden = false;
     }
     if (embedded) {
+      frozen = true;
       post(type, data);
       post("ScrollToTop");
     } else if (data.href) {

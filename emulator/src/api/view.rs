@@ -183,7 +183,7 @@ fn phone_field_id(m: &Method) -> String {
 
 fn card_hint() -> &'static str {
     "<b>4000 0000 0000 0002</b> or <b>5200 0000 0000 0007</b> are approved, \
-     <b>4100 0000 0000 0076</b> is declined; any future expiry and any CVC."
+     <b>4100 0000 0000 0076</b> is declined; any future expiry and any CVC"
 }
 
 /// The payment form: one choice per method the session offers, and each method's fields.
@@ -361,7 +361,7 @@ fn head(title: &str, inline: bool) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head><body class=\"{}\">",
+         <link rel=\"icon\" href=\"data:,\"><title>{}</title><style>{STYLE}</style></head><body class=\"{}\">",
         html_escape(title),
         if inline { "inline" } else { "full" }
     )
