@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser suite: Dintero's Web SDK (@dintero/checkout-web-sdk, pinned in web-test/package.json)
 # embeds and redirects to the emulator's hosted checkout in Debian's Chromium, driven by
-# puppeteer-core; then the examples/web shop runs end to end. Installs what it needs
+# puppeteer-core, and the examples/web shop (our Node package + the Web SDK) runs end to end. Installs what it needs
 # (chromium from apt, npm ci), builds the emulator binary, runs every test, and prints where
 # the screenshots are. Exits non-zero on any failure.
 #
@@ -50,6 +50,12 @@ cargo build -q -p dintero-emulator --bin dintero-emulator
 target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
 export DINTERO_EMULATOR_BIN="$target_dir/x86_64-unknown-linux-gnu/debug/dintero-emulator"
 npm_ci "$ROOT/web-test"
+
+# examples/web runs on the Node package (napi addon, debug), built here unless fresh.
+npm_ci "$ROOT/bindings-node"
+log "the Node package (napi build, debug) for examples/web"
+(cd "$ROOT/bindings-node" && npx napi build --platform >/dev/null && npx tsc -p tsconfig.json)
+npm_ci "$ROOT/examples/web"
 
 # --- tests ---------------------------------------------------------------------------------------
 export WEB_TEST_ARTIFACTS="$ROOT/web-test/artifacts"

@@ -274,7 +274,7 @@ export async function openEmbedded(page, shop, sid, query = "") {
 
 /** The iframe the SDK created, once its document has loaded. */
 export async function checkoutFrame(page) {
-  const handle = await page.waitForSelector("#checkout-container iframe");
+  const handle = await page.waitForSelector("iframe");
   let frame = await handle.contentFrame();
   for (let i = 0; i < 100 && (!frame || frame.url() === "about:blank"); i++) {
     await new Promise((r) => setTimeout(r, 50));
