@@ -245,10 +245,15 @@ impl Method {
     }
 
     /// The test input a phone number stands for. Spaces, dashes and dots are ignored, and
-    /// the country code may be left out (`40000001` is `+4740000001`).
+    /// the country code may be left out (`40000001` is `+4740000001`, `070 000 00 01` is
+    /// `+46700000001`).
     pub(crate) fn phone_input(&self, raw: &str) -> Option<&'static TestInput> {
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-        let digits = digits.strip_prefix("00").unwrap_or(&digits);
+        // `0047...` is `+47...`; a Swedish national number starts with a trunk `0`.
+        let digits = match digits.strip_prefix("00") {
+            Some(rest) => rest,
+            None => digits.strip_prefix('0').unwrap_or(&digits),
+        };
         if digits.len() < 8 {
             return None;
         }
@@ -384,12 +389,13 @@ mod tests {
         assert!(vipps.phone_input("40000009").is_none());
         assert!(vipps.phone_input("0001").is_none());
         let swish = find("swish.swish").unwrap();
+        // the Swedish national format, with its trunk 0
         assert_eq!(
-            swish.phone_input("070-000 00 01").is_none(),
-            true,
-            "a leading 0 instead of the country code is not a test number"
+            swish.phone_input("070-000 00 01").unwrap().outcome,
+            Outcome::Approve
         );
         assert!(swish.phone_input("+46 70 000 00 01").is_some());
+        assert!(swish.phone_input("+47 70 000 00 01").is_none());
     }
 
     #[test]
