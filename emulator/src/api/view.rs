@@ -219,7 +219,7 @@ fn pay_form(s: &Session, opts: &PageOptions, offered: &[&'static Method]) -> Str
             out,
             "<input type=\"hidden\" name=\"payment_product_type\" value=\"{}\" checked><h2>Pay with {}</h2>",
             m.product_type,
-            html_escape(&m.label.to_lowercase())
+            html_escape(if m.input == Input::Card { "card" } else { m.label })
         );
     }
     for m in offered {
