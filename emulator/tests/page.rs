@@ -43,6 +43,7 @@ async fn page_json(env: &Env, method: Method, path: &str, body: Option<Value>) -
 async fn root_with_sid_serves_the_sessions_checkout() {
     let env = start().await;
     let mut body = with_callback(session_body(), "https://shop.example/cb?secret=s3cr3t");
+    body["order"]["items"][1]["quantity"] = json!(2.0);
     body["order"]["merchant_reference"] = json!("</script><script>alert(1)</script>");
     let sid = env.session(body).await;
     let (status, html) = get_html(
@@ -81,6 +82,8 @@ async fn root_with_sid_serves_the_sessions_checkout() {
     assert!(html.contains("<body class=\"full\">"));
     assert!(!html.contains("Test mode"));
     assert!(!html.contains("class=\"hint\""));
+    // Quantities as people write them.
+    assert!(html.contains("<td class=\"qty\">2 \u{d7}</td>"));
     // Placeholders are words, not values.
     assert!(html.contains("placeholder=\"Card number\""));
     assert!(!html.contains("placeholder=\"4000"));

@@ -129,10 +129,7 @@ fn summary_html(s: &Session) -> String {
                 .iter()
                 .find_map(|k| item.get(*k).and_then(Value::as_str))
                 .unwrap_or("Item");
-            let qty = item
-                .get("quantity")
-                .map(|q| q.to_string())
-                .unwrap_or_else(|| "1".into());
+            let qty = item.get("quantity").map_or_else(|| "1".into(), quantity);
             let _ = write!(
                 out,
                 "<tr><td class=\"qty\">{} \u{d7}</td><td>{}</td><td class=\"num\">{}</td></tr>",
@@ -168,6 +165,15 @@ fn summary_html(s: &Session) -> String {
     }
     out.push_str("</tfoot></table>");
     out
+}
+
+/// A quantity as a person writes it: `1` for `1.0`, `1,5` for `1.5`.
+fn quantity(q: &Value) -> String {
+    match q.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        Some(f) => f.to_string().replace('.', ","),
+        None => q.as_str().unwrap_or("1").to_string(),
+    }
 }
 
 fn pay_label(s: &Session) -> String {
