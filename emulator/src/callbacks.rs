@@ -41,6 +41,34 @@ pub struct CallbackDelivery {
     pub body: Option<String>,
     /// When the delivery was created (emulator clock).
     pub created_at: String,
+    /// Every attempt, oldest first (the fields above describe the last one).
+    #[serde(default)]
+    pub attempt_log: Vec<CallbackAttempt>,
+    /// When the next retry is due (emulator clock), while one is scheduled.
+    #[serde(default)]
+    pub next_retry_at: Option<String>,
+    /// Attempts asked for with `POST /_emulator/callbacks/{id}/redeliver`.
+    #[serde(default)]
+    pub redeliveries: u32,
+}
+
+/// One attempt of a callback delivery.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CallbackAttempt {
+    /// When it was sent (emulator clock).
+    pub at: String,
+    /// The receiver's status, if it answered.
+    pub status: Option<u16>,
+    /// Why there was no answer.
+    pub error: Option<String>,
+    /// How long the receiver took.
+    pub duration_ms: u64,
+    /// The `Dintero-Signature` header sent (a signature, not the secret).
+    pub signature: Option<String>,
+    /// When the retry after this attempt is due (emulator clock); `None`: no retry.
+    pub next_retry_at: Option<String>,
+    /// `schedule` (first try and retries) or `redeliver`.
+    pub trigger: String,
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -162,6 +190,27 @@ pub(crate) fn notify(
     tx: Option<&Transaction>,
     trigger: Trigger<'_>,
 ) {
+    // Webhooks: `checkout_authorization` reports what a callback with `report_error=true`
+    // would, whether or not the session has a callback URL.
+    match trigger {
+        Trigger::Authorized | Trigger::OnHold | Trigger::Released => {
+            crate::hooks::authorization_event(
+                st,
+                &session.id,
+                &session.merchant_reference(),
+                tx,
+                None,
+            );
+        }
+        Trigger::Error(e) => crate::hooks::authorization_event(
+            st,
+            &session.id,
+            &session.merchant_reference(),
+            tx,
+            Some(e),
+        ),
+        Trigger::Event(..) => {}
+    }
     let Some(cb) = session.callback_url() else {
         return;
     };
@@ -232,6 +281,9 @@ pub(crate) fn notify(
         headers: BTreeMap::new(),
         body,
         created_at: fmt_time(st.now()),
+        attempt_log: Vec::new(),
+        next_retry_at: None,
+        redeliveries: 0,
     };
     let record = Arc::new(Mutex::new(delivery));
     lock(&st.callbacks).push(record.clone());
@@ -246,6 +298,107 @@ enum Outcome {
     Retry,
 }
 
+/// Sends one attempt of `record` and records it (attempt counter, last status, log).
+async fn send_once(
+    st: &AppState,
+    client: &reqwest::Client,
+    record: &Arc<Mutex<CallbackDelivery>>,
+    trigger: &str,
+) -> Outcome {
+    let (id, url, method, body) = {
+        let r = lock(record);
+        (
+            r.id.clone(),
+            r.url.clone(),
+            r.method.clone(),
+            r.body.clone(),
+        )
+    };
+    let mut headers = BTreeMap::new();
+    headers.insert("event-delivery".to_string(), id.clone());
+    if let Some(secret) = st.signature_secret() {
+        let t = time::OffsetDateTime::now_utc().unix_timestamp();
+        if let Ok(h) = signature_header(&secret, &st.config.account_id, &method, &url, t) {
+            headers.insert("Dintero-Signature".to_string(), h);
+        }
+    }
+    if body.is_some() {
+        headers.insert("Content-Type".to_string(), "application/json".to_string());
+    }
+    let mut req = if method == "POST" {
+        client.post(&url)
+    } else {
+        client.get(&url)
+    };
+    for (k, v) in &headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    if let Some(b) = &body {
+        req = req.body(b.clone());
+    }
+    let at = fmt_time(st.now());
+    let started = std::time::Instant::now();
+    let result = req.send().await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let mut r = lock(record);
+    r.attempts += 1;
+    let signature = headers.get("Dintero-Signature").cloned();
+    r.headers = headers;
+    let outcome = match result {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            r.last_status = Some(status);
+            r.last_error = None;
+            match status {
+                200..=399 => Outcome::Done,
+                400..=499 => Outcome::Permanent,
+                _ => Outcome::Retry,
+            }
+        }
+        Err(e) => {
+            r.last_status = None;
+            r.last_error = Some(if e.is_timeout() {
+                format!("timeout after {:?}", st.config.callback_timeout)
+            } else {
+                format!("{e}")
+            });
+            Outcome::Retry
+        }
+    };
+    let (status, error) = (r.last_status, r.last_error.clone());
+    r.attempt_log.push(CallbackAttempt {
+        at,
+        status,
+        error,
+        duration_ms,
+        signature,
+        next_retry_at: None,
+        trigger: trigger.to_string(),
+    });
+    if matches!(outcome, Outcome::Done) {
+        r.delivered = true;
+    }
+    outcome
+}
+
+/// One more attempt of a callback, now (the dashboard's "Redeliver", or
+/// `POST /_emulator/callbacks/{id}/redeliver`). It does not restart the retry schedule.
+pub(crate) async fn redeliver(st: &Arc<AppState>, id: &str) -> Option<CallbackDelivery> {
+    let record = lock(&st.callbacks)
+        .iter()
+        .find(|r| lock(r).id == id)
+        .cloned()?;
+    lock(&record).redeliveries += 1;
+    match &st.http {
+        Ok(client) => {
+            send_once(st, client, &record, "redeliver").await;
+        }
+        Err(e) => lock(&record).last_error = Some(e.clone()),
+    }
+    let r = lock(&record).clone();
+    Some(r)
+}
+
 async fn deliver(
     st: Arc<AppState>,
     record: Arc<Mutex<CallbackDelivery>>,
@@ -256,15 +409,6 @@ async fn deliver(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let (id, url, method, body) = {
-        let r = lock(&record);
-        (
-            r.id.clone(),
-            r.url.clone(),
-            r.method.clone(),
-            r.body.clone(),
-        )
-    };
     let client = match &st.http {
         Ok(c) => c.clone(),
         Err(e) => {
@@ -280,63 +424,11 @@ async fn deliver(
         if st.generation.load(Ordering::SeqCst) != generation {
             return;
         }
-        let mut headers = BTreeMap::new();
-        headers.insert("event-delivery".to_string(), id.clone());
-        if let Some(secret) = st.signature_secret() {
-            let t = time::OffsetDateTime::now_utc().unix_timestamp();
-            if let Ok(h) = signature_header(&secret, &st.config.account_id, &method, &url, t) {
-                headers.insert("Dintero-Signature".to_string(), h);
-            }
-        }
-        if body.is_some() {
-            headers.insert("Content-Type".to_string(), "application/json".to_string());
-        }
-        let mut req = if method == "POST" {
-            client.post(&url)
-        } else {
-            client.get(&url)
-        };
-        for (k, v) in &headers {
-            req = req.header(k.as_str(), v.as_str());
-        }
-        if let Some(b) = &body {
-            req = req.body(b.clone());
-        }
-        let result = req.send().await;
+        let outcome = send_once(&st, &client, &record, "schedule").await;
         attempt += 1;
-        let outcome = {
-            let mut r = lock(&record);
-            r.attempts = attempt;
-            r.headers = headers;
-            match result {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    r.last_status = Some(status);
-                    r.last_error = None;
-                    match status {
-                        200..=399 => Outcome::Done,
-                        400..=499 => Outcome::Permanent,
-                        _ => Outcome::Retry,
-                    }
-                }
-                Err(e) => {
-                    r.last_status = None;
-                    r.last_error = Some(if e.is_timeout() {
-                        format!("timeout after {:?}", st.config.callback_timeout)
-                    } else {
-                        format!("{e}")
-                    });
-                    Outcome::Retry
-                }
-            }
-        };
         match outcome {
             Outcome::Done => {
-                {
-                    let mut r = lock(&record);
-                    r.delivered = true;
-                    r.is_final = true;
-                }
+                lock(&record).is_final = true;
                 if let Some((sid, event_name)) = &auth_session {
                     if st.generation.load(Ordering::SeqCst) == generation {
                         if let Some(entry) = st.session(sid) {
@@ -356,7 +448,19 @@ async fn deliver(
                     lock(&record).is_final = true;
                     return;
                 }
-                tokio::time::sleep(backoff(st.config.callback_retry_base, attempt)).await;
+                let wait = backoff(st.config.callback_retry_base, attempt);
+                {
+                    let due = time::Duration::try_from(wait)
+                        .ok()
+                        .map(|w| fmt_time(st.now() + w));
+                    let mut r = lock(&record);
+                    r.next_retry_at = due.clone();
+                    if let Some(last) = r.attempt_log.last_mut() {
+                        last.next_retry_at = due;
+                    }
+                }
+                tokio::time::sleep(wait).await;
+                lock(&record).next_retry_at = None;
             }
         }
     }

@@ -29,6 +29,7 @@ mod cards;
 mod catalog;
 mod error;
 mod faults;
+mod hooks;
 mod methods;
 mod model;
 mod pay;
@@ -40,9 +41,12 @@ mod util;
 mod validate;
 
 pub use api::MAX_BODY_BYTES;
-pub use callbacks::{callback_signature, signature_header, signature_payload, CallbackDelivery};
+pub use callbacks::{
+    callback_signature, signature_header, signature_payload, CallbackAttempt, CallbackDelivery,
+};
 pub use catalog::catalog;
 pub use faults::{FaultKind, FaultSpec, FAULT_ROUTES};
+pub use hooks::webhook_signature;
 pub use util::format_money;
 
 use serde::{Deserialize, Serialize};

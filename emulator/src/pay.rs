@@ -269,6 +269,7 @@ pub(crate) async fn pay_card(
             tx.events.push(auth);
             let tx_id = tx.id.clone();
             st.insert_tx(tx.clone());
+            crate::hooks::transaction_event(st, &tx);
             let s = {
                 let mut s = lock(&entry.data);
                 s.locked = false;
@@ -332,6 +333,7 @@ pub(crate) async fn pay_card(
             tx.updated_at = fmt_time(st.now());
             let tx_id = tx.id.clone();
             st.insert_tx(tx.clone());
+            crate::hooks::transaction_event(st, &tx);
             let s = {
                 let mut s = lock(&entry.data);
                 s.locked = false;
@@ -479,6 +481,7 @@ pub(crate) async fn pay_phone(
             tx.updated_at = fmt_time(st.now());
             let tx_id = tx.id.clone();
             st.insert_tx(tx.clone());
+            crate::hooks::transaction_event(st, &tx);
             let s = {
                 let mut s = lock(&entry.data);
                 s.locked = false;
@@ -590,6 +593,7 @@ pub(crate) async fn decide(
     }
     tx.updated_at = fmt_time(now);
     let snap = entry.store(tx);
+    crate::hooks::transaction_event(st, &snap.tx);
     if let Some(entry) = session {
         let s = {
             let mut s = lock(&entry.data);

@@ -30,6 +30,12 @@ pub(crate) fn classify(method: &Method, path: &str) -> &'static str {
         ["v1", "view", _, "lock"] => ("view_lock", m == "POST"),
         ["v1", "view", _, "pay"] => ("view_pay", m == "POST"),
         ["v1", "view", _, "cancel"] => ("view_cancel", m == "POST"),
+        ["v1", "accounts", _, "hooks", "subscriptions"] => match m {
+            "POST" => ("create_hook", true),
+            "GET" => ("list_hooks", true),
+            _ => ("", false),
+        },
+        ["v1", "accounts", _, "hooks", "subscriptions", _] => ("delete_hook", m == "DELETE"),
         ["v1", "admin", "signature"] => ("admin_signature", m == "GET" || m == "POST"),
         ["v1", "transactions"] => ("list_transactions", m == "GET"),
         ["v1", "transactions", _] => match m {
@@ -81,6 +87,10 @@ pub(crate) struct Recent {
     pub headers: HeaderMap,
     /// What arrived of the body (capped at [`BODY_CAPTURE_MAX`]) and its full length.
     pub body: Option<(Vec<u8>, usize)>,
+    /// When it arrived (emulator clock, RFC 3339).
+    pub at: String,
+    /// How long the answer took.
+    pub duration_ms: u64,
 }
 
 /// Per-route counters and the last requests.
@@ -142,6 +152,10 @@ impl RequestLog {
                 if r.route == "token" && body.as_str().is_some_and(|b| b.contains("secret")) {
                     body = json!("[redacted]");
                 }
+                // A hook subscription carries the secret its deliveries are signed with.
+                if r.route == "create_hook" {
+                    body = redact_hook_secret(&body);
+                }
                 json!({
                     "method": r.method.as_str(),
                     "path": r.path,
@@ -151,10 +165,30 @@ impl RequestLog {
                     "headers": headers,
                     "body": body,
                     "body_truncated": body_truncated,
+                    "at": r.at,
+                    "duration_ms": r.duration_ms,
                 })
             })
             .collect();
         json!({"counts": counts, "recent": recent})
+    }
+}
+
+/// A hook subscription body with `config.secret` replaced; a body that does not parse but
+/// mentions a secret is redacted whole.
+fn redact_hook_secret(body: &Value) -> Value {
+    let Some(text) = body.as_str() else {
+        return body.clone();
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(mut v) => {
+            if let Some(secret) = v.get_mut("config").and_then(|c| c.get_mut("secret")) {
+                *secret = json!("[redacted]");
+            }
+            json!(v.to_string())
+        }
+        Err(_) if text.contains("secret") => json!("[redacted]"),
+        Err(_) => body.clone(),
     }
 }
 

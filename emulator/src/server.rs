@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use futures_util::FutureExt;
 use hyper::body::Incoming;
@@ -25,7 +25,7 @@ use tokio::sync::watch;
 use tower_service::Service;
 
 pub(crate) fn router(st: Arc<AppState>) -> Router {
-    use api::{admin, auth, control, sessions, transactions, view};
+    use api::{admin, auth, control, dashboard, hooks, sessions, transactions, view};
     Router::new()
         .route("/v1/accounts/{aid}/auth/token", post(auth::token))
         .route("/v1/sessions-profile", post(sessions::create_profile))
@@ -44,6 +44,14 @@ pub(crate) fn router(st: Arc<AppState>) -> Router {
         .route("/v1/view/{id}/cancel", post(view::cancel))
         .route("/v1/view/{id}/lock", post(view::lock_session))
         .route("/v1/view/{id}/state", get(view::state))
+        .route(
+            "/v1/accounts/{aid}/hooks/subscriptions",
+            post(hooks::create).get(hooks::list),
+        )
+        .route(
+            "/v1/accounts/{aid}/hooks/subscriptions/{id}",
+            delete(hooks::delete),
+        )
         .route(
             "/v1/admin/signature",
             get(admin::get_signature).post(admin::rotate_signature),
@@ -64,6 +72,34 @@ pub(crate) fn router(st: Arc<AppState>) -> Router {
         .route("/_emulator/sessions/{id}/lock", post(control::lock_session))
         .route("/_emulator/transactions/{id}/decide", post(control::decide))
         .route("/_emulator/callbacks", get(control::callbacks))
+        .route(
+            "/_emulator/callbacks/{id}/redeliver",
+            post(control::redeliver_callback),
+        )
+        .route("/_emulator/webhooks", get(control::webhooks))
+        .route(
+            "/_emulator/webhooks/{id}/redeliver",
+            post(control::redeliver_webhook),
+        )
+        .route(
+            "/_emulator/transactions/{id}/capture",
+            post(transactions::control_capture),
+        )
+        .route(
+            "/_emulator/transactions/{id}/refund",
+            post(transactions::control_refund),
+        )
+        .route(
+            "/_emulator/transactions/{id}/void",
+            post(transactions::control_void),
+        )
+        .route(
+            "/_emulator/signature/rotate",
+            post(control::rotate_signature),
+        )
+        .route("/_emulator/ui", get(dashboard::page))
+        .route("/_emulator/ui/live", get(dashboard::live))
+        .route("/_emulator/ui/state", get(dashboard::state))
         .route(
             "/_emulator/faults",
             get(control::list_faults)
@@ -257,6 +293,7 @@ pub(crate) async fn handle(
         req.headers().clone()
     };
     let request_id = uuid();
+    let arrived_at = crate::util::fmt_time(st.now());
     let oversized = oversized_head(&req);
     let captured: Arc<Mutex<CapturedBody>> = Default::default();
     let mut req = if control {
@@ -293,6 +330,8 @@ pub(crate) async fn handle(
                 status,
                 headers: headers.clone(),
                 body,
+                at: arrived_at.clone(),
+                duration_ms: start.elapsed().as_millis() as u64,
             });
         }
         if st.config.log_requests {

@@ -80,6 +80,7 @@ pub(crate) struct AppState {
     pub callbacks: Mutex<Vec<Arc<Mutex<CallbackDelivery>>>>,
     pub faults: Faults,
     pub requests: RequestLog,
+    pub hooks: crate::hooks::Hooks,
     /// Bumped by reset; background work from an older generation stops.
     pub generation: AtomicU64,
     pub http: Result<reqwest::Client, String>,
@@ -103,6 +104,7 @@ impl AppState {
             callbacks: Mutex::new(Vec::new()),
             faults: Faults::default(),
             requests: RequestLog::default(),
+            hooks: Default::default(),
             generation: AtomicU64::new(0),
             http,
             config,
@@ -139,6 +141,7 @@ impl AppState {
         lock(&self.callbacks).clear();
         self.faults.clear();
         self.requests.clear();
+        self.hooks.clear();
         self.init_signature();
     }
 

@@ -547,6 +547,7 @@ pub(crate) async fn apply(
     tx.updated_at = fmt_time(now);
     let snap = entry.store(tx);
     if !matches!(op, Op::Extend { .. }) {
+        crate::hooks::transaction_event(st, &snap.tx);
         if let Some(session) = st.session(&snap.tx.session_id) {
             let session = lock(&session.data).clone();
             notify(

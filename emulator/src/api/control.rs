@@ -173,3 +173,65 @@ pub(crate) async fn reset(State(st): State<Arc<AppState>>) -> Response {
     st.reset();
     json_response(StatusCode::OK, &json!({"reset": true}))
 }
+
+/// `GET /_emulator/webhooks`: subscriptions (without their secrets) and every delivery with
+/// its attempts, oldest first.
+pub(crate) async fn webhooks(State(st): State<Arc<AppState>>) -> Response {
+    json_response(StatusCode::OK, &webhooks_json(&st))
+}
+
+pub(crate) fn webhooks_json(st: &AppState) -> Value {
+    let subs: Vec<Value> = st
+        .hooks
+        .list()
+        .iter()
+        .map(crate::hooks::Subscription::summary)
+        .collect();
+    json!({
+        "subscriptions": subs,
+        "deliveries": serde_json::to_value(st.hooks.deliveries()).unwrap_or_default(),
+    })
+}
+
+/// `POST /_emulator/webhooks/{delivery_id}/redeliver`: one more attempt, now.
+pub(crate) async fn redeliver_webhook(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Response {
+    match crate::hooks::redeliver(&st, &id).await {
+        Some(d) => json_response(StatusCode::OK, &serde_json::to_value(d).unwrap_or_default()),
+        None => ApiError::not_found(format!("webhook delivery {id:?} not found")).into_response(),
+    }
+}
+
+/// `POST /_emulator/callbacks/{delivery_id}/redeliver`: one more attempt, now.
+pub(crate) async fn redeliver_callback(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Response {
+    match crate::callbacks::redeliver(&st, &id).await {
+        Some(d) => json_response(StatusCode::OK, &serde_json::to_value(d).unwrap_or_default()),
+        None => ApiError::not_found(format!("callback delivery {id:?} not found")).into_response(),
+    }
+}
+
+/// What the dashboard may know of the signature secret: whether there is one, its id and
+/// when it was made. Never the secret.
+pub(crate) fn signature_summary(st: &AppState) -> Value {
+    match st.signature() {
+        Some(sig) => json!({
+            "present": true,
+            "id": sig.get("id"),
+            "created_at": sig.get("created_at"),
+            "type": sig.get("signature").and_then(|s| s.get("type")),
+        }),
+        None => json!({"present": false}),
+    }
+}
+
+/// `POST /_emulator/signature/rotate`: a new callback signature secret (as
+/// `POST /v1/admin/signature` makes one); answers with the summary, not the secret.
+pub(crate) async fn rotate_signature(State(st): State<Arc<AppState>>) -> Response {
+    st.rotate_signature();
+    json_response(StatusCode::OK, &signature_summary(&st))
+}

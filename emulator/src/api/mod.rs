@@ -4,6 +4,8 @@
 pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod control;
+pub(crate) mod dashboard;
+pub(crate) mod hooks;
 pub(crate) mod sessions;
 pub(crate) mod transactions;
 pub(crate) mod view;

@@ -487,7 +487,8 @@ pub(crate) async fn root(State(st): State<Arc<AppState>>, req: Request) -> Respo
     let opts = PageOptions::from_query(q);
     match query_pairs(q).into_iter().find(|(k, _)| k == "sid") {
         Some((_, sid)) => show_session(&st, &sid, &opts),
-        None => ApiError::not_found("no route for GET /").into_response(),
+        // Without a session: the dashboard.
+        None => super::dashboard::page(State(st)).await,
     }
 }
 
