@@ -7,7 +7,6 @@
   const updated = document.getElementById("updated");
   const flag = updated.parentElement;
   const toast = document.getElementById("toast");
-  let last = live.innerHTML;
   let timer = 0;
   let busy = false;
 
@@ -19,6 +18,25 @@
     timer = setTimeout(() => { toast.hidden = true; }, bad ? 6000 : 2500);
   }
 
+  // The last HTML of each section of the live part, by id: only sections that changed are
+  // replaced, so a click or a selection elsewhere is not disturbed.
+  const shown = new Map();
+  for (const el of live.children) if (el.id) shown.set(el.id, el.outerHTML);
+
+  function replace(old, fresh) {
+    // Keep what the user opened, typed, chose or focused.
+    const open = new Set([...old.querySelectorAll("details[open]")].map((d) => d.id));
+    const typed = new Map();
+    for (const el of old.querySelectorAll("input[id],select[id]")) {
+      if (el.dataset.dirty) typed.set(el.id, el.value);
+    }
+    const focused = document.activeElement && old.contains(document.activeElement) ? document.activeElement.id : null;
+    old.replaceWith(fresh);
+    for (const id of open) { const d = document.getElementById(id); if (d) d.open = true; }
+    for (const [id, v] of typed) { const el = document.getElementById(id); if (el) { el.value = v; el.dataset.dirty = "1"; } }
+    if (focused) { const el = document.getElementById(focused); if (el) el.focus(); }
+  }
+
   async function refresh() {
     if (busy) return;
     busy = true;
@@ -28,19 +46,24 @@
       const html = await r.text();
       flag.classList.remove("stale");
       updated.textContent = "live · " + new Date().toLocaleTimeString();
-      if (html === last) return;
-      // Keep what the user opened, typed or chose.
-      const open = new Set([...live.querySelectorAll("details[open]")].map((d) => d.id));
-      const typed = new Map();
-      for (const el of live.querySelectorAll("input[id],select[id]")) {
-        if (el.dataset.dirty) typed.set(el.id, el.value);
+      const tpl = document.createElement("template");
+      tpl.innerHTML = html;
+      const fresh = [...tpl.content.children];
+      const ids = fresh.map((el) => el.id).join(" ");
+      const current = [...live.children].map((el) => el.id).join(" ");
+      if (ids !== current) {
+        // Sections came or went (not expected): start over.
+        live.replaceChildren(...fresh);
+        shown.clear();
+        for (const el of fresh) shown.set(el.id, el.outerHTML);
+        return;
       }
-      const focused = document.activeElement && live.contains(document.activeElement) ? document.activeElement.id : null;
-      live.innerHTML = html;
-      last = html;
-      for (const id of open) { const d = document.getElementById(id); if (d) d.open = true; }
-      for (const [id, v] of typed) { const el = document.getElementById(id); if (el) { el.value = v; el.dataset.dirty = "1"; } }
-      if (focused) { const el = document.getElementById(focused); if (el) el.focus(); }
+      for (const el of fresh) {
+        const text = el.outerHTML;
+        if (shown.get(el.id) === text) continue;
+        shown.set(el.id, text);
+        replace(document.getElementById(el.id), el);
+      }
     } catch (e) {
       flag.classList.add("stale");
       updated.textContent = "emulator not answering";
@@ -67,7 +90,6 @@
     } else {
       say(done);
     }
-    last = "";
     await refresh();
     return r.ok ? data : null;
   }
@@ -107,7 +129,6 @@
     } else if (a === "clear-faults") {
       const r = await fetch("/_emulator/faults", { method: "DELETE" });
       say(r.ok ? "Faults cleared" : "HTTP " + r.status, !r.ok);
-      last = "";
       await refresh();
     } else if (a === "reset") {
       if (!confirm("Reset the emulator? Sessions, transactions and deliveries are forgotten.")) return;

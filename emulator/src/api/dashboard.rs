@@ -345,7 +345,8 @@ pub(crate) fn render_live(st: &AppState) -> String {
         } else {
             String::new()
         },
-        e(&fmt_time(st.now()).replace('T', " ")[..19.min(fmt_time(st.now()).len())]),
+        // To the minute, so the live part does not change every second.
+        e(&fmt_time(st.now()).replace('T', " ")[..16.min(fmt_time(st.now()).len())]),
     );
 
     // Account: signature secret and armed faults.
@@ -458,8 +459,9 @@ fn render_sessions(st: &AppState, out: &mut String, sessions: &[Session]) {
         };
         let _ = write!(
             out,
-            "<tr class=\"session\" id=\"session-{id}\" data-status=\"{status_attr}\"><td>{}</td><td><code>{id}</code></td><td>{}</td>\
-             <td class=\"num\">{}</td><td>{}</td><td>{pay}</td></tr>",
+            "<tr class=\"session\" id=\"session-{id}\" data-status=\"{status_attr}\"><td data-label=\"Created\">{}</td>\
+             <td data-label=\"Session\"><code>{id}</code></td><td data-label=\"Reference\">{}</td>\
+             <td class=\"num\" data-label=\"Amount\">{}</td><td data-label=\"Status\">{}</td><td class=\"wide\">{pay}</td></tr>",
             clock(&fmt_time(s.created)),
             e(&s.merchant_reference()),
             money(s.amount(), &s.currency()),
@@ -545,7 +547,8 @@ fn render_transactions(out: &mut String, txs: &[Transaction]) {
         for ev in &t.events {
             let _ = write!(
                 out,
-                "<tr class=\"event\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr class=\"event\"><td data-label=\"Time\">{}</td><td data-label=\"Event\">{}</td>\
+                 <td class=\"num\" data-label=\"Amount\">{}</td><td data-label=\"Result\">{}</td><td data-label=\"Reference\">{}</td></tr>",
                 clock(&ev.created_at),
                 e(ev.event),
                 ev.amount.map(|a| money(a, cur)).unwrap_or_default(),
@@ -664,7 +667,9 @@ fn attempts_table<'a>(
     for (at, status, error, ms, sig, next, trigger) in rows {
         let _ = write!(
             out,
-            "<tr class=\"attempt\"><td>{}{}</td><td>{}</td><td class=\"num\">{ms} ms</td><td><code class=\"sig\">{}</code></td><td>{}</td></tr>",
+            "<tr class=\"attempt\"><td data-label=\"Time\">{}{}</td><td data-label=\"Result\">{}</td>\
+             <td class=\"num\" data-label=\"Duration\">{ms} ms</td><td data-label=\"Signature\"><code class=\"sig\">{}</code></td>\
+             <td data-label=\"Next retry\">{}</td></tr>",
             clock(at),
             if trigger == "redeliver" {
                 " <span class=\"badge muted\">redelivered</span>"
@@ -695,7 +700,8 @@ fn render_webhooks(out: &mut String, subs: &[Subscription], deliveries: &[HookDe
         for s in subs {
             let _ = write!(
                 out,
-                "<tr class=\"subscription\" id=\"sub-{id}\"><td>{}</td><td class=\"url\">{}</td><td>{}</td><td>{}</td><td><code>{id}</code></td></tr>",
+                "<tr class=\"subscription\" id=\"sub-{id}\"><td data-label=\"Created\">{}</td><td class=\"url\" data-label=\"URL\">{}</td>\
+                 <td data-label=\"Events\">{}</td><td data-label=\"Secret\">{}</td><td data-label=\"Id\"><code>{id}</code></td></tr>",
                 clock(&s.created_at),
                 e(&mask_url(&s.url)),
                 e(&s.events.join(", ")),
