@@ -26,8 +26,9 @@ OPTIONS:
     --quiet                    do not log requests
     -h, --help                 print this help
 
-On start it prints base_url=, account_id=, client_id= and client_secret= lines, then one
-line per request (method, path, status, milliseconds).";
+On start it prints base_url=, account_id=, client_id=, client_secret=, signature_secret= and
+dashboard= lines (open the dashboard URL in a browser), then one line per request (method,
+path, status, milliseconds).";
 
 fn parse_args(args: &[String]) -> Result<Option<EmulatorConfig>, String> {
     let mut cfg = EmulatorConfig {
@@ -142,6 +143,7 @@ fn main() {
             if let Some(s) = &c.signature_secret {
                 let _ = writeln!(out, "signature_secret={s}");
             }
+            let _ = writeln!(out, "dashboard={}/_emulator/ui", emu.base_url());
             let _ = out.flush();
         }
         wait_for_signal().await;

@@ -4,24 +4,45 @@
 //! in-process and runs: token → session → customer pays → callback received, verified and
 //! confirmed → capture → partial refund → final statuses.
 //!
-//! With `DINTERO_ACCOUNT_ID`, `DINTERO_CLIENT_ID` and `DINTERO_CLIENT_SECRET` set it runs
-//! against Dintero itself: it creates a session, prints the checkout URL, and polls until a
-//! person has paid (then captures and refunds part of it, only on a `T…` test account).
+//! With `DINTERO_BASE_URL` set (e.g. `http://127.0.0.1:8400`, where `dintero-emulator` listens
+//! by default) it runs the same flow against that running emulator, with the emulator's
+//! default test credentials unless `DINTERO_ACCOUNT_ID` / `DINTERO_CLIENT_ID` /
+//! `DINTERO_CLIENT_SECRET` say otherwise. Open `<base>/_emulator/ui` to follow it in the
+//! dashboard: the session, the payment, the callback (redeliver it from there), the webhooks,
+//! the capture and refund, and every request.
+//!
+//! With `DINTERO_ACCOUNT_ID`, `DINTERO_CLIENT_ID` and `DINTERO_CLIENT_SECRET` set (and no
+//! `DINTERO_BASE_URL`) it runs against Dintero itself: it creates a session, prints the checkout
+//! URL, and polls until a person has paid (then captures and refunds part of it, only on a
+//! `T…` test account).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
+use axum::routing::post;
 use axum::Router;
 use dintero_checkout::{
-    CallbackVerifier, CaptureRequest, Client, CreateSessionOptions, OrderBuilder, OrderItem,
-    RefundRequest, SessionRequest, SessionUrls, ShippingOption,
+    verify_webhook_headers, CallbackVerifier, CaptureRequest, Client, CreateSessionOptions,
+    NewHookSubscription, OrderBuilder, OrderItem, RefundRequest, Secret, SessionRequest,
+    SessionUrls, ShippingOption, WebhookEvent,
 };
 use dintero_emulator::{Emulator, EmulatorConfig};
 
 type Received = Arc<Mutex<Option<(String, Vec<(String, String)>)>>>;
+/// Webhook deliveries the shop got: headers and the raw body.
+type Hooks = Arc<Mutex<Vec<(Vec<(String, String)>, Bytes)>>>;
+
+/// The secret this shop gives its webhook subscription (a real shop keeps it in its config).
+const HOOK_SECRET: &str = "example-shop-webhook-secret";
+
+/// `dintero-emulator`'s default credentials.
+const EMULATOR_ACCOUNT: &str = "T12345678";
+const EMULATOR_CLIENT_ID: &str = "emulator-client-id";
+const EMULATOR_CLIENT_SECRET: &str = "emulator-client-secret";
 
 fn order(reference: &str) -> dintero_checkout::Result<dintero_checkout::Order> {
     OrderBuilder::new("NOK", reference)
@@ -58,14 +79,106 @@ async fn main() {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (
+    let credentials = (
         env("DINTERO_ACCOUNT_ID"),
         env("DINTERO_CLIENT_ID"),
         env("DINTERO_CLIENT_SECRET"),
-    ) {
-        (Some(aid), Some(id), Some(secret)) => against_dintero(aid, id, secret).await,
-        _ => against_emulator().await,
+    );
+    if let Some(base) = env("DINTERO_BASE_URL") {
+        let base = base.trim_end_matches('/').to_string();
+        let (aid, id, secret) = credentials;
+        let target = Target::Running {
+            base,
+            account_id: aid.unwrap_or_else(|| EMULATOR_ACCOUNT.into()),
+            client_id: id.unwrap_or_else(|| EMULATOR_CLIENT_ID.into()),
+            client_secret: secret.unwrap_or_else(|| EMULATOR_CLIENT_SECRET.into()),
+        };
+        return against_emulator(target).await;
     }
+    match credentials {
+        (Some(aid), Some(id), Some(secret)) => against_dintero(aid, id, secret).await,
+        _ => against_emulator(Target::InProcess).await,
+    }
+}
+
+/// Which emulator the flow runs against.
+enum Target {
+    /// One started here, in this process.
+    InProcess,
+    /// One already running (`dintero-emulator`), at `base`.
+    Running {
+        base: String,
+        account_id: String,
+        client_id: String,
+        client_secret: String,
+    },
+}
+
+/// The shop's webhook endpoint: keeps each delivery (headers and raw body) and answers 200.
+async fn webhook_receiver(
+) -> Result<(String, Hooks, tokio::task::JoinHandle<()>), Box<dyn std::error::Error>> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/dintero/webhooks", listener.local_addr()?);
+    let hooks: Hooks = Arc::default();
+    let sink = hooks.clone();
+    let app = Router::new().route(
+        "/dintero/webhooks",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let sink = sink.clone();
+            async move {
+                let headers = headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                    .collect();
+                if let Ok(mut list) = sink.lock() {
+                    list.push((headers, body));
+                }
+                "ok"
+            }
+        }),
+    );
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((url, hooks, task))
+}
+
+/// Waits (at most 5 s) for a verified webhook whose event matches `pred`.
+async fn wait_for_webhook(
+    hooks: &Hooks,
+    pred: impl Fn(&WebhookEvent) -> bool,
+) -> Result<WebhookEvent, Box<dyn std::error::Error>> {
+    for _ in 0..500 {
+        let list = hooks.lock().map_err(|_| "lock poisoned")?.clone();
+        for (headers, body) in &list {
+            let event = verify_webhook_headers(HOOK_SECRET, body, headers.clone())?;
+            if pred(&event) {
+                return Ok(event);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Err("no matching webhook arrived within 5 s".into())
+}
+
+/// Pays a session on a running emulator as its checkout page would, through the control API.
+async fn pay_on_running(
+    base: &str,
+    session_id: &str,
+    card: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/_emulator/sessions/{session_id}/pay"))
+        .json(&serde_json::json!({"card_number": card}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    answer["redirect_url"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("unexpected answer from the emulator: {answer}").into())
 }
 
 async fn callback_receiver(
@@ -97,25 +210,45 @@ async fn callback_receiver(
     Ok((base, received, task))
 }
 
-async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
-    println!("No DINTERO_* credentials set: running against the built-in emulator.");
-    let emulator = Emulator::start(EmulatorConfig {
-        log_requests: false,
-        ..EmulatorConfig::default()
-    })
-    .await?;
-    let cfg = emulator.config().clone();
-    println!(
-        "emulator      {} (account {})",
-        emulator.base_url(),
-        cfg.account_id
-    );
+async fn against_emulator(target: Target) -> Result<(), Box<dyn std::error::Error>> {
+    let (emulator, base, account_id, client_id, client_secret) = match target {
+        Target::InProcess => {
+            println!("No DINTERO_* credentials set: running against the built-in emulator.");
+            let emulator = Emulator::start(EmulatorConfig {
+                log_requests: false,
+                ..EmulatorConfig::default()
+            })
+            .await?;
+            let cfg = emulator.config().clone();
+            let base = emulator.base_url();
+            (
+                Some(emulator),
+                base,
+                cfg.account_id,
+                cfg.client_id,
+                cfg.client_secret,
+            )
+        }
+        Target::Running {
+            base,
+            account_id,
+            client_id,
+            client_secret,
+        } => {
+            println!("DINTERO_BASE_URL set: running against the emulator at {base}.");
+            (None, base, account_id, client_id, client_secret)
+        }
+    };
+    println!("emulator      {base} (account {account_id})");
+    if emulator.is_none() {
+        println!("               follow along in the dashboard: {base}/_emulator/ui");
+    }
 
     let client = Client::builder()
-        .account_id(cfg.account_id.clone())
-        .client_id(cfg.client_id.clone())
-        .client_secret(cfg.client_secret.clone())
-        .base_url(emulator.base_url())
+        .account_id(account_id.clone())
+        .client_id(client_id)
+        .client_secret(client_secret)
+        .base_url(base.clone())
         .system_name("example-shop")
         .system_version("1.0")
         .build()?;
@@ -124,6 +257,22 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "1. token       obtained ({} token request)",
         info.token_requests
+    );
+
+    // Webhooks: subscribe the shop's endpoint; Dintero (here, the emulator) pings it at once.
+    let (hook_url, hooks, hooks_task) = webhook_receiver().await?;
+    let subscription = client
+        .admin()
+        .create_hook_subscription(&NewHookSubscription {
+            url: hook_url.clone(),
+            events: vec!["checkout_transaction".into()],
+            secret: Some(Secret::new(HOOK_SECRET)),
+        })
+        .await?;
+    wait_for_webhook(&hooks, |e| e.event.as_deref() == Some("ping")).await?;
+    println!(
+        "               webhook subscription {} -> {hook_url}: ping received and verified",
+        subscription.id
     );
 
     let (receiver_base, received, receiver_task) = callback_receiver().await?;
@@ -147,10 +296,14 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
         session.url.as_deref().unwrap_or("(none)")
     );
 
-    let paid = emulator.pay(&session.id, "4000 0000 0000 0002").await?;
-    println!("3. customer    paid with test card 4000 0000 0000 0002");
-    println!("               browser returns to {}", paid.redirect_url);
-    let returned = dintero_checkout::parse_return_url(&paid.redirect_url)?;
+    let card = "4000 0000 0000 0002";
+    let redirect_url = match &emulator {
+        Some(emulator) => emulator.pay(&session.id, card).await?.redirect_url,
+        None => pay_on_running(&base, &session.id, card).await?,
+    };
+    println!("3. customer    paid with test card {card}");
+    println!("               browser returns to {redirect_url}");
+    let returned = dintero_checkout::parse_return_url(&redirect_url)?;
     println!(
         "               return url says: {}",
         returned.outcome.as_str()
@@ -158,11 +311,10 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
 
     let (url, headers) = wait_for_callback(&received).await?;
     println!("4. callback    received: GET {url}");
-    let secret = cfg
-        .signature_secret
-        .clone()
-        .ok_or("the emulator has no signature secret")?;
-    let verifier = CallbackVerifier::new(secret.as_str(), cfg.account_id.as_str())?;
+    // The shop reads the signature secret once, at set-up (creating one if the account has
+    // none); a real shop keeps it in its configuration.
+    let signature = client.admin().ensure_signature_secret().await?;
+    let verifier = CallbackVerifier::new(signature.secret.expose(), account_id.as_str())?;
     let callback = verifier.verify(
         "GET",
         &url,
@@ -208,6 +360,16 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
         "6. refund      3900 -> {}",
         shown(&refund.transaction.status)
     );
+    let hook = wait_for_webhook(&hooks, |e| {
+        e.transaction
+            .as_ref()
+            .is_some_and(|t| t["id"] == tx_id.as_str() && t["status"] == "PARTIALLY_REFUNDED")
+    })
+    .await?;
+    println!(
+        "               webhook {} received and verified: transaction is PARTIALLY_REFUNDED",
+        hook.event.as_deref().unwrap_or("?")
+    );
 
     let tx = client.transactions().get(&tx_id, &[]).await?;
     let history: Vec<String> = tx
@@ -236,7 +398,17 @@ async fn against_emulator() -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("expected the history to contain {want}, got {statuses:?}").into());
         }
     }
-    emulator.shutdown().await;
+    // The shop's webhook endpoint stops with this program: unsubscribe it.
+    client
+        .admin()
+        .delete_hook_subscription(&subscription.id)
+        .await?;
+    hooks_task.abort();
+    if let Some(emulator) = emulator {
+        emulator.shutdown().await;
+    } else {
+        println!("               the whole flow is in the dashboard: {base}/_emulator/ui");
+    }
     Ok(())
 }
 

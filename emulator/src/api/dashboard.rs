@@ -802,7 +802,7 @@ fn render_requests(st: &AppState, out: &mut String) {
             clock(r["at"].as_str().unwrap_or_default()),
             badge(&if status == 0 { "dropped".to_string() } else { status.to_string() }, kind),
             e(r["method"].as_str().unwrap_or_default()),
-            e(&mask_url(&format!("http://x{path}")).trim_start_matches("http://x").to_string()),
+            e(mask_url(&format!("http://x{path}")).trim_start_matches("http://x")),
             e(r["route"].as_str().unwrap_or_default()),
             r["duration_ms"].as_u64().unwrap_or(0),
         );
