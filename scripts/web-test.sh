@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser suite: Dintero's Web SDK (@dintero/checkout-web-sdk, pinned in web-test/package.json)
 # embeds and redirects to the emulator's hosted checkout in Debian's Chromium, driven by
-# puppeteer-core, and the examples/web shop (our Node package + the Web SDK) runs end to end. Installs what it needs
+# puppeteer-core, the examples/web shop (our Node package + the Web SDK) runs end to end, and the
+# emulator's dashboard (/_emulator/ui) is driven, also after the Rust example ran against it. Installs what it needs
 # (chromium from apt, npm ci), builds the emulator binary, runs every test, and prints where
 # the screenshots are. Exits non-zero on any failure.
 #
@@ -49,6 +50,10 @@ log "the emulator binary (debug)"
 cargo build -q -p dintero-emulator --bin dintero-emulator
 target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
 export DINTERO_EMULATOR_BIN="$target_dir/x86_64-unknown-linux-gnu/debug/dintero-emulator"
+# The Rust example, run against that emulator by test/dashboard-example.test.mjs.
+log "the Rust example (debug)"
+cargo build -q -p dintero-checkout --example checkout
+export DINTERO_EXAMPLE_BIN="$target_dir/x86_64-unknown-linux-gnu/debug/examples/checkout"
 npm_ci "$ROOT/web-test"
 
 # examples/web runs on the Node package (napi addon, debug), built here unless fresh.

@@ -357,11 +357,7 @@ async fn send_once(
         }
         Err(e) => {
             r.last_status = None;
-            r.last_error = Some(if e.is_timeout() {
-                format!("timeout after {:?}", st.config.callback_timeout)
-            } else {
-                format!("{e}")
-            });
+            r.last_error = Some(crate::util::transport_error(&e, st.config.callback_timeout));
             Outcome::Retry
         }
     };

@@ -319,13 +319,10 @@ async fn attempt(
             if let Some(sig) = &signature {
                 req = req.header("event-signature", sig);
             }
-            req.send().await.map(|r| r.status().as_u16()).map_err(|e| {
-                if e.is_timeout() {
-                    format!("timeout after {:?}", st.config.callback_timeout)
-                } else {
-                    e.to_string()
-                }
-            })
+            req.send()
+                .await
+                .map(|r| r.status().as_u16())
+                .map_err(|e| crate::util::transport_error(&e, st.config.callback_timeout))
         }
         Err(e) => Err(e.clone()),
     };
