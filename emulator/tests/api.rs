@@ -1015,9 +1015,13 @@ async fn not_found_method_not_allowed_too_large() {
     let env = start().await;
     let r = env.get("/v1/nothing/here").await;
     assert_eq!(r.error(404), "no route for GET /v1/nothing/here");
-    let r = env.raw(Method::GET, "/", None, &[]).await;
+    let r = env.raw(Method::GET, "/nothing", None, &[]).await;
     assert_eq!(r.status, 404);
     contract().check("Error", &r.body);
+    // `/` without `sid` is the dashboard (with `sid`, the hosted checkout).
+    let r = env.raw(Method::GET, "/", None, &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("Dintero emulator · dashboard"));
     let r = env
         .call(Method::DELETE, "/v1/transactions/T12345678.x", None)
         .await;

@@ -438,7 +438,7 @@ async fn binary_prints_startup_lines() {
     let stdout = child.0.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let mut got = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..6 {
         got.push(lines.next().unwrap().unwrap());
     }
     assert!(got[0].starts_with("base_url=http://127.0.0.1:"), "{got:?}");
@@ -447,6 +447,7 @@ async fn binary_prints_startup_lines() {
     assert_eq!(got[3], "client_secret=emulator-client-secret");
     assert_eq!(got[4], "signature_secret=emulator-signature-secret");
     let base = got[0].trim_start_matches("base_url=").to_string();
+    assert_eq!(got[5], format!("dashboard={base}/_emulator/ui"));
     let resp = reqwest::Client::new()
         .get(format!("{base}/v1/nothing"))
         .send()

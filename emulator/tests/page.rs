@@ -98,12 +98,13 @@ async fn root_with_sid_serves_the_sessions_checkout() {
     }
     assert!(!html.contains("value=\"swish.swish\""));
 
-    // Unknown sid: a 404 page that tells the SDK (SessionNotFound); no sid: the JSON 404.
+    // Unknown sid: a 404 page that tells the SDK (SessionNotFound); no sid: the dashboard.
     let (status, html) = get_html(&env, "/?sid=T12345678.none&ui=inline").await;
     assert_eq!(status, 404);
     assert_eq!(page_config(&html)["state"], "not_found");
-    let r = env.raw(Method::GET, "/", None, &[]).await;
-    assert_eq!(r.error(404), "no route for GET /");
+    let (status, html) = get_html(&env, "/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Dintero emulator · dashboard"));
     // The script.
     let resp = env
         .http

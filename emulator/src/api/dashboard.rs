@@ -221,6 +221,15 @@ fn clock(t: &str) -> String {
     )
 }
 
+/// `0` reads as "<1 ms": the clock has millisecond steps.
+fn millis(ms: u64) -> String {
+    if ms == 0 {
+        "&lt;1 ms".to_string()
+    } else {
+        format!("{ms} ms")
+    }
+}
+
 fn badge(text: &str, kind: &str) -> String {
     format!("<span class=\"badge {kind}\">{}</span>", e(text))
 }
@@ -668,7 +677,7 @@ fn attempts_table<'a>(
         let _ = write!(
             out,
             "<tr class=\"attempt\"><td data-label=\"Time\">{}{}</td><td data-label=\"Result\">{}</td>\
-             <td class=\"num\" data-label=\"Duration\">{ms} ms</td><td data-label=\"Signature\"><code class=\"sig\">{}</code></td>\
+             <td class=\"num\" data-label=\"Duration\">{}</td><td data-label=\"Signature\"><code class=\"sig\">{}</code></td>\
              <td data-label=\"Next retry\">{}</td></tr>",
             clock(at),
             if trigger == "redeliver" {
@@ -677,6 +686,7 @@ fn attempts_table<'a>(
                 ""
             },
             attempt_result(status, error),
+            millis(ms),
             e(sig.unwrap_or("unsigned")),
             next.map(clock).unwrap_or_else(|| "—".into()),
         );
@@ -797,14 +807,14 @@ fn render_requests(st: &AppState, out: &mut String) {
         let number = recent.len() - i;
         let _ = write!(
             out,
-            "<details class=\"req\" id=\"req-{number}\" data-route=\"{}\"><summary><span class=\"t\">{}</span> {} <b class=\"m\">{}</b> <span class=\"p\">{}</span> <span class=\"muted small\">{} · {} ms</span></summary>",
+            "<details class=\"req\" id=\"req-{number}\" data-route=\"{}\"><summary><span class=\"t\">{}</span> {} <b class=\"m\">{}</b> <span class=\"p\">{}</span> <span class=\"muted small\">{} · {}</span></summary>",
             e(r["route"].as_str().unwrap_or_default()),
             clock(r["at"].as_str().unwrap_or_default()),
             badge(&if status == 0 { "dropped".to_string() } else { status.to_string() }, kind),
             e(r["method"].as_str().unwrap_or_default()),
             e(mask_url(&format!("http://x{path}")).trim_start_matches("http://x")),
             e(r["route"].as_str().unwrap_or_default()),
-            r["duration_ms"].as_u64().unwrap_or(0),
+            millis(r["duration_ms"].as_u64().unwrap_or(0)),
         );
         out.push_str("<div class=\"reqbody\"><h4>Headers</h4><pre class=\"headers\">");
         if let Some(h) = r["headers"].as_object() {
