@@ -164,6 +164,25 @@ pub(crate) fn append_query(base: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
+/// Why an outgoing request (callback, webhook) got no answer, in a few words: the root cause
+/// (e.g. "Connection refused (os error 111)") rather than reqwest's "error sending request for
+/// url (...)".
+pub(crate) fn transport_error(e: &reqwest::Error, timeout: std::time::Duration) -> String {
+    if e.is_timeout() {
+        return format!("timeout after {timeout:?}");
+    }
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let root = cause.to_string();
+    if e.is_connect() {
+        format!("could not connect: {root}")
+    } else {
+        root
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,24 +224,5 @@ mod tests {
             html_escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
-    }
-}
-
-/// Why an outgoing request (callback, webhook) got no answer, in a few words: the root cause
-/// (e.g. "Connection refused (os error 111)") rather than reqwest's "error sending request for
-/// url (...)".
-pub(crate) fn transport_error(e: &reqwest::Error, timeout: std::time::Duration) -> String {
-    if e.is_timeout() {
-        return format!("timeout after {timeout:?}");
-    }
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    let root = cause.to_string();
-    if e.is_connect() {
-        format!("could not connect: {root}")
-    } else {
-        root
     }
 }
