@@ -25,6 +25,9 @@ const STYLE: &str = include_str!("dashboard.css");
 const SCRIPT: &str = include_str!("dashboard.js");
 /// Requests shown (newest first).
 const REQUESTS_SHOWN: usize = 100;
+/// Sessions, transactions, callbacks and webhook deliveries shown (newest first); the
+/// summary counts them all.
+const ITEMS_SHOWN: usize = 200;
 
 fn html(body: String) -> Response {
     let mut resp = Response::new(Body::from(body));
@@ -452,7 +455,7 @@ fn render_sessions(st: &AppState, out: &mut String, sessions: &[Session]) {
         "<div class=\"scroll\"><table class=\"grid\"><thead><tr><th>Created</th><th>Session</th>\
          <th>Reference</th><th class=\"num\">Amount</th><th>Status</th><th>Pay</th></tr></thead><tbody>",
     );
-    for s in sessions {
+    for s in sessions.iter().take(ITEMS_SHOWN) {
         let status = session_status(st, s);
         let pay = if s.not_payable_reason(st.now()).is_none() {
             format!(
@@ -487,7 +490,7 @@ fn render_transactions(out: &mut String, txs: &[Transaction]) {
     if txs.is_empty() {
         empty(out, "No transactions yet. Pay a session to make one.");
     }
-    for t in txs {
+    for t in txs.iter().take(ITEMS_SHOWN) {
         let status = t.status.as_str();
         let cur = &t.currency;
         let exp = currency_exponent(cur);
@@ -609,7 +612,7 @@ fn render_callbacks(out: &mut String, list: &[CallbackDelivery]) {
             "No callbacks yet. A paid session with a callback_url sends one.",
         );
     }
-    for c in list.iter().rev() {
+    for c in list.iter().rev().take(ITEMS_SHOWN) {
         let id = e(&c.id);
         let _ = write!(
             out,
@@ -729,7 +732,7 @@ fn render_webhooks(out: &mut String, subs: &[Subscription], deliveries: &[HookDe
     if deliveries.is_empty() {
         empty(out, "No deliveries yet.");
     }
-    for d in deliveries.iter().rev() {
+    for d in deliveries.iter().rev().take(ITEMS_SHOWN) {
         let id = e(&d.id);
         let _ = write!(
             out,
