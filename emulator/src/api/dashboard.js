@@ -114,8 +114,11 @@
       if (res && res.transaction_id) say("Paid: transaction " + res.transaction_id + " (" + (res.status || "") + ")");
     } else if (a === "capture" || a === "refund") {
       const tx = el.dataset.tx;
-      const amount = minor(document.getElementById("amount-" + tx));
+      const input = document.getElementById("amount-" + tx);
+      const amount = minor(input);
       if (amount === null) return say("Enter an amount greater than zero", true);
+      // Once done, the field shows what is left again (a refused amount stays as typed).
+      delete input.dataset.dirty;
       await post("/_emulator/transactions/" + enc(tx) + "/" + a, { amount }, a === "capture" ? "Captured" : "Refunded");
     } else if (a === "void") {
       await post("/_emulator/transactions/" + enc(el.dataset.tx) + "/void", {}, "Voided");
