@@ -84,6 +84,17 @@ pub(crate) struct Attempt {
     pub trigger: &'static str,
 }
 
+/// A subscription's secret as a delivery keeps it (to sign a redelivery after the
+/// subscription is gone); never serialized, `Debug` prints `***`.
+#[derive(Clone)]
+pub(crate) struct KeptSecret(Option<String>);
+
+impl std::fmt::Debug for KeptSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "***" } else { "None" })
+    }
+}
+
 /// One event sent (or being sent) to one subscription.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct HookDelivery {
@@ -101,6 +112,8 @@ pub(crate) struct HookDelivery {
     pub is_final: bool,
     pub next_attempt_at: Option<String>,
     pub created_at: String,
+    #[serde(skip)]
+    pub secret: KeptSecret,
 }
 
 /// Subscriptions and deliveries.
@@ -259,6 +272,7 @@ fn emit(
             is_final: false,
             next_attempt_at: Some(fmt_time(st.now())),
             created_at: fmt_time(st.now()),
+            secret: KeptSecret(sub.secret.clone()),
         };
         let record = Arc::new(Mutex::new(delivery));
         st.hooks.push(record.clone());
@@ -270,13 +284,8 @@ fn emit(
 /// does not start a new retry schedule. `None` when there is no such delivery.
 pub(crate) async fn redeliver(st: &Arc<AppState>, delivery_id: &str) -> Option<HookDelivery> {
     let record = st.hooks.delivery(delivery_id)?;
-    let sub_id = lock(&record).subscription_id.clone();
-    let secret = st
-        .hooks
-        .list()
-        .into_iter()
-        .find(|s| s.id == sub_id)
-        .and_then(|s| s.secret);
+    // Signed as the first try was, even if the subscription has been deleted since.
+    let secret = lock(&record).secret.0.clone();
     let ok = attempt(st, &record, secret.as_deref(), "redeliver").await;
     let mut r = lock(&record);
     if ok {

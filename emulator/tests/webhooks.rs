@@ -352,6 +352,24 @@ async fn retries_wait_on_the_emulator_clock_and_redelivery_sends_again() {
     env.control(Method::POST, "/_emulator/webhooks/nope/redeliver", None)
         .await
         .error(404);
+    // After the subscription is deleted: still signed with its secret.
+    let sub_id = delivery["subscription_id"].as_str().unwrap();
+    let del = env
+        .call(
+            Method::DELETE,
+            &format!("{}/{sub_id}", hooks_path(&env)),
+            None,
+        )
+        .await;
+    assert_eq!(del.status.as_u16(), 204);
+    env.control(
+        Method::POST,
+        &format!("/_emulator/webhooks/{id}/redeliver"),
+        None,
+    )
+    .await
+    .ok();
+    verified(&rx.received()[3]);
 
     // Reset forgets subscriptions and deliveries.
     env.control(Method::POST, "/_emulator/reset", None)
