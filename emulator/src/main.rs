@@ -20,7 +20,8 @@ OPTIONS:
     --signature-secret S       callback signature secret (default emulator-signature-secret;
                                pass an empty string for none)
     --token-ttl SECS           access token lifetime (default 14400)
-    --callback-retry-ms MS     first callback retry delay, doubling (default 1000)
+    --callback-retry-ms MS     first callback retry delay, doubling (default 1000); webhook
+                               retries wait twice that, doubling, on the emulator clock
     --card-timeout-ms MS       how long timeout test cards wait (default 30000)
     --strict-urls              refuse callback and return URLs that are not https://
     --quiet                    do not log requests
