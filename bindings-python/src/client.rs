@@ -109,7 +109,9 @@ fn callback_from_json(py: Python<'_>, value: &Value) -> PyResult<Callback> {
     if let Some(Value::Array(items)) = map.get("params") {
         for (i, item) in items.iter().enumerate() {
             match item.as_array().map(Vec::as_slice) {
-                Some([Value::String(k), Value::String(v)]) => params.push(dintero_checkout::QueryParam::new(k.clone(), v.clone())),
+                Some([Value::String(k), Value::String(v)]) => {
+                    params.push(dintero_checkout::QueryParam::new(k.clone(), v.clone()))
+                }
                 _ => {
                     return Err(invalid_input(
                         py,
@@ -468,7 +470,10 @@ impl NativeClient {
             status: status.iter().map(|s| TransactionStatus::parse(s)).collect(),
             created_at_gte,
             created_at_lte,
-            extra: extra.into_iter().map(|(k, v)| dintero_checkout::QueryParam::new(k, v)).collect(),
+            extra: extra
+                .into_iter()
+                .map(|(k, v)| dintero_checkout::QueryParam::new(k, v))
+                .collect(),
         };
         let pager = self.core(py)?.transactions().list(filter);
         Ok(NativePager {
