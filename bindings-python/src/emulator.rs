@@ -9,8 +9,7 @@ use dintero_emulator::{ControlError, Emulator, EmulatorConfig, FaultSpec, PayOut
 use pyo3::prelude::*;
 use serde_json::{json, Value};
 
-use crate::bridge::{self, Make};
-use crate::client::seconds;
+use crate::bridge::Pending;
 use crate::convert::{json, to_py};
 use crate::errors::{invalid_input, to_pyerr};
 use crate::runtime::block_on;
@@ -79,7 +78,9 @@ impl NativeEmulator {
         }
         config.signature_secret = signature_secret.filter(|s| !s.is_empty());
         if let Some(ttl) = token_ttl {
-            config.token_ttl = seconds(py, "token_ttl", ttl)?;
+            config.token_ttl = std::time::Duration::try_from_secs_f64(ttl).map_err(|_| {
+                invalid_input(py, format!("token_ttl: {ttl} is not a number of seconds"))
+            })?;
         }
         let started = block_on(py, Emulator::start(config.clone()))?;
         let emu = started.map_err(|e| {
@@ -135,45 +136,18 @@ impl NativeEmulator {
         )
     }
 
-    fn pay(&self, py: Python<'_>, session_id: String, card_number: String) -> PyResult<Py<PyAny>> {
+    fn pay(&self, py: Python<'_>, session_id: String, card_number: String) -> PyResult<Pending> {
         let emu = self.emu(py)?;
-        let result = block_on(py, async move {
+        Ok(Pending::new(async move {
             outcome(emu.pay(&session_id, &card_number).await)
-        })?;
-        finish(py, result)
+        }))
     }
 
-    fn pay_async<'py>(
-        &self,
-        py: Python<'py>,
-        session_id: String,
-        card_number: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn cancel_payment(&self, py: Python<'_>, session_id: String) -> PyResult<Pending> {
         let emu = self.emu(py)?;
-        spawn(py, async move {
-            outcome(emu.pay(&session_id, &card_number).await)
-        })
-    }
-
-    fn cancel_payment(&self, py: Python<'_>, session_id: String) -> PyResult<Py<PyAny>> {
-        let emu = self.emu(py)?;
-        let result = block_on(
-            py,
-            async move { outcome(emu.cancel_payment(&session_id).await) },
-        )?;
-        finish(py, result)
-    }
-
-    fn cancel_payment_async<'py>(
-        &self,
-        py: Python<'py>,
-        session_id: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let emu = self.emu(py)?;
-        spawn(
-            py,
-            async move { outcome(emu.cancel_payment(&session_id).await) },
-        )
+        Ok(Pending::new(async move {
+            outcome(emu.cancel_payment(&session_id).await)
+        }))
     }
 
     /// Every callback delivery so far, oldest first, as dicts.
@@ -232,21 +206,10 @@ impl NativeEmulator {
     }
 }
 
-fn finish(py: Python<'_>, result: Result<Value, Error>) -> PyResult<Py<PyAny>> {
-    match result {
-        Ok(v) => Ok(to_py(py, &v)?.unbind()),
-        Err(e) => Err(to_pyerr(py, &e)),
-    }
-}
-
-fn spawn<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: std::future::Future<Output = Result<Value, Error>> + Send + 'static,
-{
-    bridge::spawn(py, async move {
-        let result = fut.await;
-        Box::new(move |py: Python<'_>| finish(py, result)) as Make
-    })
+/// The emulator's catalog: its test cards, fault kinds and fault routes.
+#[pyfunction]
+pub fn emulator_catalog(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &dintero_emulator::catalog())
 }
 
 /// The `Dintero-Signature` header value the emulator (and Dintero) sends for a callback.

@@ -13,6 +13,10 @@ class DinteroError(Exception):
     and ``request_id`` the id to quote to Dintero support, when known. No attribute, message
     or ``repr`` ever contains a secret.
 
+    ``is_transient`` is the core's verdict that the same call may succeed later (a network
+    failure, a timeout, 429, 5xx); ``is_authentic_but_late`` is true for a callback signature
+    made with your secret that is only outside the time window.
+
     On a capture, refund or void, ``reference`` is the ``capture_reference`` /
     ``refund_reference`` the write used (yours, or the one the SDK generated) and
     ``outcome_unknown`` is true when the SDK cannot tell whether Dintero applied it. The safe
@@ -32,6 +36,8 @@ class DinteroError(Exception):
         request_id: Optional[str] = None,
         reference: Optional[str] = None,
         outcome_unknown: bool = False,
+        is_transient: bool = False,
+        is_authentic_but_late: bool = False,
     ) -> None:
         super().__init__(message)
         if kind is not None:
@@ -42,6 +48,8 @@ class DinteroError(Exception):
         self.request_id = request_id
         self.reference = reference
         self.outcome_unknown = outcome_unknown
+        self.is_transient = is_transient
+        self.is_authentic_but_late = is_authentic_but_late
 
     def __str__(self) -> str:
         extras = []
@@ -67,7 +75,17 @@ class DinteroError(Exception):
         return (_from_native, tuple(getattr(self, name, None) for name in _FIELDS))
 
 
-_FIELDS = ("kind", "message", "status", "code", "request_id", "reference", "outcome_unknown")
+_FIELDS = (
+    "kind",
+    "message",
+    "status",
+    "code",
+    "request_id",
+    "reference",
+    "outcome_unknown",
+    "is_transient",
+    "is_authentic_but_late",
+)
 
 
 class InvalidInputError(DinteroError, ValueError):
@@ -148,16 +166,16 @@ SIGNATURE_MALFORMED = "signature_malformed"
 class SignatureError(DinteroError):
     """A callback or webhook is not valid and authentic: its signature is missing, malformed,
     forged or outside the time window, or its URL is not a callback. ``code`` says which (see
-    ``SIGNATURE_EXPIRED`` and friends); ``authentic_but_late`` is true for a signature made with
-    your secret that is only too old (or too new)."""
+    ``SIGNATURE_EXPIRED`` and friends); ``is_authentic_but_late`` (the core's verdict) is true
+    for a signature made with your secret that is only too old (or too new): confirm the
+    callback by re-reading the transaction and answer 2xx (a 4xx would end Dintero's retries)."""
 
     kind = "signature"
 
     @property
     def authentic_but_late(self) -> bool:
-        """True when the signature is authentic but outside the tolerance: confirm the callback
-        by re-reading the transaction and answer 2xx (a 4xx would end Dintero's retries)."""
-        return getattr(self, "code", None) in (SIGNATURE_EXPIRED, SIGNATURE_FROM_FUTURE)
+        """The earlier name of ``is_authentic_but_late``."""
+        return bool(getattr(self, "is_authentic_but_late", False))
 
 
 #: The one kind -> class table (checked against the core's kinds by the tests).
@@ -187,6 +205,8 @@ def _from_native(
     request_id: Optional[str] = None,
     reference: Optional[str] = None,
     outcome_unknown: bool = False,
+    is_transient: bool = False,
+    is_authentic_but_late: bool = False,
 ) -> DinteroError:
     """Builds the exception for a core error (called by the compiled module)."""
     cls = ERROR_CLASSES.get(kind, DinteroError)
@@ -198,4 +218,6 @@ def _from_native(
         request_id=request_id,
         reference=reference,
         outcome_unknown=bool(outcome_unknown),
+        is_transient=bool(is_transient),
+        is_authentic_but_late=bool(is_authentic_but_late),
     )
