@@ -51,6 +51,7 @@ def doc(text: str, indent: str) -> str:
     """A Rust doc comment as a Python docstring."""
     text = re.sub(r"\[`([^`\]]+)`\](\([^)]*\))?", r"`\1`", text or "")
     text = re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", text).replace("\\", "\\\\").replace('"""', "'''")
+    text = text.replace("\u2013", "-")  # an en dash reads as a hyphen to linters
     lines = text.strip().splitlines() or [""]
     if len(lines) == 1:
         return f'{indent}"""{lines[0]}"""\n'
@@ -196,7 +197,7 @@ def gen_models(s: Schema) -> str:
     mix = mixins()
     out = [HEADER.format(src="testdata/models.schema.json")]
     out.append('"""Typed, read-only views of the JSON the API and the core return (one class per model of the core)."""\n\n')
-    out.append("from __future__ import annotations\n\nfrom typing import Any, Literal, Optional, TypeVar, cast\n\n")
+    out.append("from __future__ import annotations\n\nfrom typing import Any, Optional, TypeVar, cast\n\n")
     if mix:
         out.append("from ._rules import " + ", ".join(sorted(mix.values())) + "\n\n")
     names = ["Model"] + [r for r in s.roots if s.kind(r) == "object"]
@@ -208,13 +209,12 @@ def gen_models(s: Schema) -> str:
         d = s.defs[name]
         values = s.consts(name)
         out.append("\n")
+        # A str alias either way (a Literal alias does not survive stubtest); the values follow.
+        out.append(f"{name} = str\n")
         if s.kind(name) == "open":
-            out.append(f"{name} = str\n")
             out.append(f"#: Known values of ``{name}`` (an open set: other strings may come).\n")
         else:
-            out.append(f"{name} = Literal[" + ", ".join(repr(v) for v in values) + "]\n")
-            if d.get("description"):
-                out.append("#: " + d["description"].strip().splitlines()[0] + "\n")
+            out.append("#: " + d.get("description", name).strip().splitlines()[0] + " Every value:\n")
         const = re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper() + "_VALUES"
         out.append(f"{const}: tuple[str, ...] = (" + ", ".join(repr(v) for v in values) + ",)\n")
     for name in names[1:]:
@@ -249,7 +249,8 @@ def gen_models(s: Schema) -> str:
                 default = {"str": '""', "int": "0", "float": "0.0", "bool": "False"}.get(t, default)
                 body = f'cast("{t}", self._data.get("{key}", {default}))'
             shown_t = f"Optional[{t}]" if optional and t != "Any" else t
-            out.append(f"\n    @property\n    def {key}(self) -> {shown_t}:\n")
+            clash = "  # type: ignore[override]" if key in ("extra",) else ""  # the field wins over Model.extra
+            out.append(f"\n    @property\n    def {key}(self) -> {shown_t}:{clash}\n")
             out.append(doc(p.get("description", ""), "        "))
             out.append(f"        return {body}\n")
     return "".join(out)
@@ -284,9 +285,8 @@ def gen_types(s: Schema) -> str:
             out.append("\n")
         for k in rest:
             out.append(f"    {k}: {s.prop_type(props[k], params=True)[0]}\n")
-    out.append("\n\n")
     for alias, target in PARAM_ALIASES.items():
-        out.append(f"{alias} = {target}\n")
+        out.append(f"\n\nclass {alias}({target}, total=False):\n    \"\"\"The earlier name of ``{target}``.\"\"\"\n")
     return "".join(out)
 
 
@@ -358,7 +358,9 @@ def gen_client_stub() -> str:
                 for d in node.decorator_list:
                     lines.append(f"    @{ast.unparse(d)}")
                 make_async = is_async and isinstance(node, ast.FunctionDef) and runs(node)
-                prefix = "async def" if make_async or isinstance(node, ast.AsyncFunctionDef) else "def"
+                generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node))
+                coroutine = make_async or (isinstance(node, ast.AsyncFunctionDef) and not generator)
+                prefix = "async def" if coroutine else "def"  # an async generator is a plain def in a stub
                 returns = annotation(node.returns, is_async)
                 lines.append(f"    {prefix} {node.name}({args(node, is_async)}) -> {returns}: ...")
         return lines

@@ -28,10 +28,11 @@ __all__ = [
 HeadersLike = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 
 
-def _pairs(headers: HeadersLike) -> list[tuple[str, str]]:
+def _pairs(headers: HeadersLike) -> Any:
+    # A mapping becomes its pairs; anything else goes on as it is, for the core's conversion
+    # to take (a list or tuple of pairs) or to refuse naming ``headers``.
     items = getattr(headers, "items", None)
-    pairs: Iterable[tuple[str, str]] = items() if callable(items) else headers  # type: ignore[assignment]
-    return [(str(k), str(v)) for k, v in pairs]
+    return list(items()) if callable(items) else headers
 
 
 class CallbackVerifier:

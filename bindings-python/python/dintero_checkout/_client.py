@@ -62,6 +62,10 @@ class RetryPolicy:
     """
 
     __slots__ = ("initial_backoff", "max_attempts", "max_backoff", "max_retry_after")
+    max_attempts: Optional[int]
+    initial_backoff: Optional[float]
+    max_backoff: Optional[float]
+    max_retry_after: Optional[float]
 
     def __init__(
         self,
@@ -150,7 +154,9 @@ class Sessions(_Part):
         """Reads a session."""
         return self._run(self._native.get_session(session_id), Session)
 
-    def update(self, session_id: str, update: SessionUpdateParams, update_without_lock: Optional[bool] = None) -> Session:
+    def update(
+        self, session_id: str, update: SessionUpdateParams, update_without_lock: Optional[bool] = None
+    ) -> Session:
         """Replaces the session's order (``{"order": {...}, "remove_lock": ...}``)."""
         return self._run(self._native.update_session(session_id, update, update_without_lock), Session)
 
@@ -195,7 +201,9 @@ class Transactions(_Part):
         """Sets ``merchant_reference_2``."""
         return self._run(self._native.update_transaction(transaction_id, merchant_reference_2), Transaction)
 
-    def wait_for_event(self, transaction_id: str, event_request_id: str, timeout: Optional[float] = None) -> Transaction:
+    def wait_for_event(
+        self, transaction_id: str, event_request_id: str, timeout: Optional[float] = None
+    ) -> Transaction:
         """Waits for the event of an ``accepted`` (HTTP 202) operation to land."""
         return self._run(self._native.wait_for_event(transaction_id, event_request_id, timeout), Transaction)
 
@@ -312,7 +320,9 @@ class _ClientBase:
         the credentials."""
         return self._run(self._native.authenticate(), TokenInfo)
 
-    def wait_for_payment(self, session_id: str, interval: Optional[float] = None, timeout: Optional[float] = None) -> Session:
+    def wait_for_payment(
+        self, session_id: str, interval: Optional[float] = None, timeout: Optional[float] = None
+    ) -> Session:
         """Re-reads the session every ``interval`` seconds until it has a transaction or is
         cancelled; raises ``RequestTimeoutError`` after ``timeout``."""
         return self._run(self._native.wait_for_payment(session_id, interval, timeout), Session)
@@ -322,7 +332,8 @@ class _ClientBase:
         native = getattr(self, "_native", None)
         if native is None:
             return f"<{type(self).__name__} (not initialised)>"
-        return f"{type(self).__name__}(account_id={native.account_id!r}, client_id={native.client_id!r}, base_url={native.base_url!r})"
+        shown = f"account_id={native.account_id!r}, client_id={native.client_id!r}, base_url={native.base_url!r}"
+        return f"{type(self).__name__}({shown})"
 
 
 class Client(_ClientBase):

@@ -35,6 +35,10 @@ __all__ = [
 ]
 
 class RetryPolicy:
+    max_attempts: Optional[int]
+    initial_backoff: Optional[float]
+    max_backoff: Optional[float]
+    max_retry_after: Optional[float]
     def __init__(
         self,
         max_attempts: Optional[int] = ...,
@@ -52,8 +56,8 @@ class TransactionList:
     def __init__(self, native: _native.NativeClient, filter: Optional[ListTransactionsParams]) -> None: ...
 
 class AsyncTransactionList:
-    async def pages(self) -> AsyncIterator[list[Transaction]]: ...
-    async def __aiter__(self) -> AsyncIterator[Transaction]: ...
+    def pages(self) -> AsyncIterator[list[Transaction]]: ...
+    def __aiter__(self) -> AsyncIterator[Transaction]: ...
     def __init__(self, native: _native.NativeClient, filter: Optional[ListTransactionsParams]) -> None: ...
 
 class Sessions:

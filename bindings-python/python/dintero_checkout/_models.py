@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, TypeVar, cast
+from typing import Any, Optional, TypeVar, cast
 
 from ._rules import QueryParamRules, TransactionRules
 
@@ -142,8 +142,8 @@ TRANSACTION_STATUS_VALUES: tuple[str, ...] = (
     "ON_HOLD",
 )
 
-OperationState = Literal["completed", "accepted"]
-#: Whether Dintero finished an operation or queued it.
+OperationState = str
+#: Whether Dintero finished an operation or queued it. Every value:
 OPERATION_STATE_VALUES: tuple[str, ...] = (
     "completed",
     "accepted",
@@ -166,28 +166,16 @@ CALLBACK_EVENT_KIND_VALUES: tuple[str, ...] = (
     "VOID",
 )
 
-ReturnOutcome = Literal["completed", "cancelled", "failed"]
-#: How a customer came back to your `return_url`.
+ReturnOutcome = str
+#: How a customer came back to your `return_url`. Every value:
 RETURN_OUTCOME_VALUES: tuple[str, ...] = (
     "completed",
     "cancelled",
     "failed",
 )
 
-ErrorKind = Literal[
-    "invalid_input",
-    "authentication",
-    "permission",
-    "not_found",
-    "conflict",
-    "rate_limited",
-    "server",
-    "network",
-    "timeout",
-    "decode",
-    "signature",
-]
-#: What went wrong, as a stable machine-readable category.
+ErrorKind = str
+#: What went wrong, as a stable machine-readable category. Every value:
 ERROR_KIND_VALUES: tuple[str, ...] = (
     "invalid_input",
     "authentication",
@@ -1046,7 +1034,7 @@ class ListTransactions(Model):
 
     @property
     def limit(self) -> Optional[int]:
-        """Page size, 1–100 (Dintero's default is 10)."""
+        """Page size, 1-100 (Dintero's default is 10)."""
         return cast("Optional[int]", self._data.get("limit"))
 
     @property
@@ -1080,7 +1068,7 @@ class ListTransactions(Model):
         return cast("Optional[str]", self._data.get("created_at_lte"))
 
     @property
-    def extra(self) -> list[QueryParam]:
+    def extra(self) -> list[QueryParam]:  # type: ignore[override]
         """Other filters, sent as they are (``("payment_product", "dintero_psp")``)."""
         return [QueryParam(v) for v in self._data.get("extra") or ()]
 

@@ -164,5 +164,9 @@ class ListTransactionsParams(TypedDict, total=False):
     extra: list[QueryParamParams]
 
 
-SessionCreateParams = SessionRequestParams
-CaptureItemParams = OrderItemParams
+class SessionCreateParams(SessionRequestParams, total=False):
+    """The earlier name of ``SessionRequestParams``."""
+
+
+class CaptureItemParams(OrderItemParams, total=False):
+    """The earlier name of ``OrderItemParams``."""
