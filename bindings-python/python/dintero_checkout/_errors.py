@@ -4,6 +4,27 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+__all__ = [
+    "ERROR_CLASSES",
+    "SIGNATURE_EXPIRED",
+    "SIGNATURE_FROM_FUTURE",
+    "SIGNATURE_MALFORMED",
+    "SIGNATURE_MISMATCH",
+    "SIGNATURE_MISSING",
+    "AuthenticationError",
+    "ConflictError",
+    "DecodeError",
+    "DinteroError",
+    "InvalidInputError",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "RequestTimeoutError",
+    "ServerError",
+    "SignatureError",
+]
+
 
 class DinteroError(Exception):
     """Every error the SDK raises.
