@@ -7,6 +7,7 @@
   a ``repr``. Behaviour the schema cannot carry (``Transaction.is_paid`` ...) comes from the
   ``<Name>Rules`` mixins of ``_rules.py``, which delegate to the core.
 * ``dintero_checkout/types.py``: ``TypedDict``\\ s of the request bodies.
+* ``dintero_checkout/_error_classes.py``: one exception class per ``ErrorKind`` of the core.
 * ``dintero_checkout/_client.pyi``: the typed surface of ``Client`` and ``AsyncClient``. Both are
   built at runtime from one definition of each operation in ``_client.py``; the stub spells
   out the blocking and the awaitable flavour of each for type checkers.
@@ -290,6 +291,34 @@ def gen_types(s: Schema) -> str:
     return "".join(out)
 
 
+# Exception class names that are not simply the kind in CamelCase plus "Error" (a builtin
+# PermissionError and TimeoutError exist), and extra builtin bases.
+ERROR_NAMES = {"permission": "PermissionDeniedError", "timeout": "RequestTimeoutError"}
+ERROR_BASES = {"invalid_input": "ValueError"}
+
+
+def gen_error_classes(s: Schema) -> str:
+    kinds = s.defs["ErrorKind"]["oneOf"]
+    mix = mixins()
+    names = {k["const"]: ERROR_NAMES.get(k["const"], "".join(w.title() for w in k["const"].split("_")) + "Error") for k in kinds}
+    out = [HEADER.format(src="testdata/models.schema.json (ErrorKind)")]
+    out.append('"""One exception class per stable error kind of the core."""\n\n')
+    out.append("from __future__ import annotations\n\nfrom ._errors import DinteroError\n")
+    used = sorted({mix[n] for n in names.values() if n in mix})
+    if used:
+        out.append("from ._rules import " + ", ".join(used) + "\n")
+    out.append("\n__all__ = [" + ", ".join(f'"{n}"' for n in ["ERROR_CLASSES", *names.values()]) + "]\n")
+    for k in kinds:
+        name = names[k["const"]]
+        bases = ([mix[name]] if name in mix else []) + ["DinteroError"] + ([ERROR_BASES[k["const"]]] if k["const"] in ERROR_BASES else [])
+        out.append(f"\n\nclass {name}({', '.join(bases)}):\n")
+        out.append(doc(k.get("description", ""), "    "))
+        out.append(f'\n    kind = "{k["const"]}"\n')
+    out.append("\n\n#: Kind -> class, in the core's order (a kind this version does not know raises ``DinteroError``).\n")
+    out.append("ERROR_CLASSES: dict[str, type[DinteroError]] = {cls.kind: cls for cls in (" + ", ".join(names.values()) + ",)}\n")
+    return "".join(out)
+
+
 def gen_client_stub() -> str:
     """The stub of ``_client.py``: each class as written, and for each ``Async<Name>`` twin
     (a class whose body only sets ``_run``) the methods of ``<Name>``, with those that return
@@ -436,7 +465,12 @@ def formatted(path: Path, text: str) -> str:
 def main() -> int:
     check = "--check" in sys.argv[1:]
     s = Schema(json.loads(SCHEMA.read_text()))
-    raw = {PKG / "_models.py": gen_models(s), PKG / "types.py": gen_types(s), PKG / "_client.pyi": gen_client_stub()}
+    raw = {
+        PKG / "_models.py": gen_models(s),
+        PKG / "types.py": gen_types(s),
+        PKG / "_error_classes.py": gen_error_classes(s),
+        PKG / "_client.pyi": gen_client_stub(),
+    }
     outputs = {path: formatted(path, text) for path, text in raw.items()}
     stale = []
     for path, text in outputs.items():

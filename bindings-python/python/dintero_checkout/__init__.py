@@ -15,6 +15,7 @@ from __future__ import annotations
 from . import _native
 from ._callbacks import *  # noqa: F403
 from ._client import *  # noqa: F403
+from ._error_classes import *  # noqa: F403
 from ._errors import *  # noqa: F403
 from ._models import *  # noqa: F403
 from ._secret import Secret as Secret

@@ -1,28 +1,17 @@
-"""Exceptions: one base class, one subclass per stable error kind of the core."""
+"""Exceptions: the base class. Its subclasses, one per stable error kind of the core, are
+generated from the core's ``ErrorKind`` (``_error_classes.py``)."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
 __all__ = [
-    "ERROR_CLASSES",
     "SIGNATURE_EXPIRED",
     "SIGNATURE_FROM_FUTURE",
     "SIGNATURE_MALFORMED",
     "SIGNATURE_MISMATCH",
     "SIGNATURE_MISSING",
-    "AuthenticationError",
-    "ConflictError",
-    "DecodeError",
     "DinteroError",
-    "InvalidInputError",
-    "NetworkError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitedError",
-    "RequestTimeoutError",
-    "ServerError",
-    "SignatureError",
 ]
 
 
@@ -109,67 +98,6 @@ _FIELDS = (
 )
 
 
-class InvalidInputError(DinteroError, ValueError):
-    """Refused input: caught before sending (it names the field) or HTTP 400/422."""
-
-    kind = "invalid_input"
-
-
-class AuthenticationError(DinteroError):
-    """The credentials were refused (HTTP 401)."""
-
-    kind = "authentication"
-
-
-class PermissionDeniedError(DinteroError):
-    """The credentials lack the rights for this call (HTTP 403)."""
-
-    kind = "permission"
-
-
-class NotFoundError(DinteroError):
-    """No such session or transaction (HTTP 404)."""
-
-    kind = "not_found"
-
-
-class ConflictError(DinteroError):
-    """The request conflicts with the object's state (HTTP 409), or a callback does not match
-    its transaction (``code == "callback_mismatch"``)."""
-
-    kind = "conflict"
-
-
-class RateLimitedError(DinteroError):
-    """Too many requests (HTTP 429) and the retries ran out."""
-
-    kind = "rate_limited"
-
-
-class ServerError(DinteroError):
-    """Dintero failed (HTTP 5xx) and the retries ran out, or an operation failed at Dintero."""
-
-    kind = "server"
-
-
-class NetworkError(DinteroError):
-    """The connection failed or was cut."""
-
-    kind = "network"
-
-
-class RequestTimeoutError(DinteroError):
-    """A request took longer than the client's timeout."""
-
-    kind = "timeout"
-
-
-class DecodeError(DinteroError):
-    """A response could not be decoded."""
-
-    kind = "decode"
-
-
 #: ``SignatureError.code`` of an authentic signature older than the tolerance: most likely a
 #: late retry of Dintero's. Confirm by re-reading the transaction and answer 2xx.
 SIGNATURE_EXPIRED = "signature_expired"
@@ -184,40 +112,6 @@ SIGNATURE_MISSING = "signature_missing"
 SIGNATURE_MALFORMED = "signature_malformed"
 
 
-class SignatureError(DinteroError):
-    """A callback or webhook is not valid and authentic: its signature is missing, malformed,
-    forged or outside the time window, or its URL is not a callback. ``code`` says which (see
-    ``SIGNATURE_EXPIRED`` and friends); ``is_authentic_but_late`` (the core's verdict) is true
-    for a signature made with your secret that is only too old (or too new): confirm the
-    callback by re-reading the transaction and answer 2xx (a 4xx would end Dintero's retries)."""
-
-    kind = "signature"
-
-    @property
-    def authentic_but_late(self) -> bool:
-        """The earlier name of ``is_authentic_but_late``."""
-        return bool(getattr(self, "is_authentic_but_late", False))
-
-
-#: The one kind -> class table (checked against the core's kinds by the tests).
-ERROR_CLASSES: dict[str, type[DinteroError]] = {
-    cls.kind: cls
-    for cls in (
-        InvalidInputError,
-        AuthenticationError,
-        PermissionDeniedError,
-        NotFoundError,
-        ConflictError,
-        RateLimitedError,
-        ServerError,
-        NetworkError,
-        RequestTimeoutError,
-        DecodeError,
-        SignatureError,
-    )
-}
-
-
 def _from_native(
     kind: str,
     message: str,
@@ -230,6 +124,8 @@ def _from_native(
     is_authentic_but_late: bool = False,
 ) -> DinteroError:
     """Builds the exception for a core error (called by the compiled module)."""
+    from ._error_classes import ERROR_CLASSES
+
     cls = ERROR_CLASSES.get(kind, DinteroError)
     return cls(
         message,

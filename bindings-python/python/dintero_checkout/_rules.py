@@ -10,7 +10,7 @@ from typing import Any
 
 from . import _native
 
-__all__ = ["QueryParamRules", "TransactionRules"]
+__all__ = ["QueryParamRules", "SignatureErrorRules", "TransactionRules"]
 
 
 class TransactionRules:
@@ -42,3 +42,11 @@ class QueryParamRules:
     def __iter__(self) -> Iterator[str]:
         yield str(self._data.get("name", ""))
         yield str(self._data.get("value", ""))
+
+
+class SignatureErrorRules:
+    """``SignatureError.authentic_but_late``: the earlier name of ``is_authentic_but_late``."""
+
+    @property
+    def authentic_but_late(self) -> bool:
+        return bool(getattr(self, "is_authentic_but_late", False))
