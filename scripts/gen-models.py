@@ -380,7 +380,8 @@ def gen_client_stub() -> str:
         for node in cls.body:
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 if not node.target.id.startswith("_"):
-                    lines.append(f"    {node.target.id}: {annotation(node.annotation, is_async)}")
+                    default = " = ..." if node.value is not None else ""
+                    lines.append(f"    {node.target.id}: {annotation(node.annotation, is_async)}{default}")
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if node.name.startswith("_") and node.name not in ("__init__", "__iter__", "__aiter__", "__repr__"):
                     continue

@@ -6,8 +6,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use dintero_checkout::{
-    Callback, Client, ClientBuilder, CreateSessionOptions, Error, ExtendAuthorizationRequest,
-    ListTransactions, RetryPolicy, TransactionPager,
+    Callback, CaptureRequest, Client, ClientBuilder, CreateSessionOptions, Error, ExtendAuthorizationRequest,
+    ListTransactions, RefundRequest, RetryPolicy, SessionRequest, SessionUpdate, TransactionPager,
 };
 use pyo3::prelude::*;
 use serde::Serialize;
@@ -18,15 +18,6 @@ use crate::errors::to_pyerr;
 
 type Arg<'a, 'py> = &'a Bound<'py, PyAny>;
 type OptArg<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
-
-/// A pending call whose result is serialized (off the GIL) when it completes.
-fn call<T, F>(work: F) -> Pending
-where
-    T: Serialize,
-    F: Future<Output = Result<T, Error>> + Send + 'static,
-{
-    Pending::new(async move { work.await.map(|v| json(&v)) })
-}
 
 struct Slot {
     pid: u32,
@@ -57,6 +48,18 @@ impl NativeClient {
             slot.pid = std::process::id();
         }
         Ok(slot.client.clone())
+    }
+
+    /// A pending call of `work` on this process's core client; the result is serialized (off
+    /// the GIL) when it completes.
+    fn run<T, F, Fut>(&self, py: Python<'_>, work: F) -> PyResult<Pending>
+    where
+        T: Serialize,
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = Result<T, Error>> + Send + 'static,
+    {
+        let work = work(self.core(py)?);
+        Ok(Pending::new(async move { work.await.map(|v| json(&v)) }))
     }
 }
 
@@ -91,17 +94,9 @@ impl NativeClient {
             retry.max_attempts = n;
         }
         for (value, name, field) in [
-            (
-                initial_backoff,
-                "retry.initial_backoff",
-                &mut retry.initial_backoff,
-            ),
+            (initial_backoff, "retry.initial_backoff", &mut retry.initial_backoff),
             (max_backoff, "retry.max_backoff", &mut retry.max_backoff),
-            (
-                max_retry_after,
-                "retry.max_retry_after",
-                &mut retry.max_retry_after,
-            ),
+            (max_retry_after, "retry.max_retry_after", &mut retry.max_retry_after),
         ] {
             if let Some(d) = seconds(py, value, name)? {
                 *field = d;
@@ -136,17 +131,8 @@ impl NativeClient {
         }
         let client = builder.clone().build().map_err(|e| to_pyerr(py, &e))?;
         let base_url = client.config().checkout_base_url().to_string();
-        let slot = Mutex::new(Slot {
-            pid: std::process::id(),
-            client,
-        });
-        Ok(NativeClient {
-            builder,
-            slot,
-            account_id,
-            client_id,
-            base_url,
-        })
+        let slot = Mutex::new(Slot { pid: std::process::id(), client });
+        Ok(NativeClient { builder, slot, account_id, client_id, base_url })
     }
 
     fn __repr__(&self) -> String {
@@ -161,8 +147,7 @@ impl NativeClient {
     }
 
     fn authenticate(&self, py: Python<'_>) -> PyResult<Pending> {
-        let c = self.core(py)?;
-        Ok(call(async move { c.authenticate().await }))
+        self.run(py, |c| async move { c.authenticate().await })
     }
 
     #[pyo3(signature = (session_id, interval=None, timeout=None))]
@@ -173,35 +158,22 @@ impl NativeClient {
         interval: OptArg,
         timeout: OptArg,
     ) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, session_id, "session_id")?);
-        let (interval, timeout) = (
-            seconds(py, interval, "interval")?,
-            seconds(py, timeout, "timeout")?,
-        );
-        Ok(call(async move {
-            c.wait_for_payment(&id, interval, timeout).await
-        }))
+        let id: String = arg(py, session_id, "session_id")?;
+        let (interval, timeout) = (seconds(py, interval, "interval")?, seconds(py, timeout, "timeout")?);
+        self.run(py, |c| async move { c.wait_for_payment(&id, interval, timeout).await })
     }
 
     #[pyo3(signature = (request, include_session=None))]
-    fn create_session(
-        &self,
-        py: Python<'_>,
-        request: Arg,
-        include_session: OptArg,
-    ) -> PyResult<Pending> {
-        let (c, request) = (self.core(py)?, arg(py, request, "request")?);
-        let options = CreateSessionOptions {
-            include_session: opt(py, include_session, "include_session")?.unwrap_or_default(),
-        };
-        Ok(call(async move {
-            c.sessions().create(&request, &options).await
-        }))
+    fn create_session(&self, py: Python<'_>, request: Arg, include_session: OptArg) -> PyResult<Pending> {
+        let request: SessionRequest = arg(py, request, "request")?;
+        let include_session = opt(py, include_session, "include_session")?.unwrap_or_default();
+        let options = CreateSessionOptions { include_session };
+        self.run(py, |c| async move { c.sessions().create(&request, &options).await })
     }
 
     fn get_session(&self, py: Python<'_>, session_id: Arg) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, session_id, "session_id")?);
-        Ok(call(async move { c.sessions().get(&id).await }))
+        let id: String = arg(py, session_id, "session_id")?;
+        self.run(py, |c| async move { c.sessions().get(&id).await })
     }
 
     #[pyo3(signature = (session_id, update, update_without_lock=None))]
@@ -212,89 +184,61 @@ impl NativeClient {
         update: Arg,
         update_without_lock: OptArg,
     ) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, session_id, "session_id")?);
-        let update = arg(py, update, "update")?;
+        let (id, update): (String, SessionUpdate) = (arg(py, session_id, "session_id")?, arg(py, update, "update")?);
         let unlocked = opt(py, update_without_lock, "update_without_lock")?.unwrap_or_default();
-        Ok(call(async move {
-            c.sessions().update(&id, &update, unlocked).await
-        }))
+        self.run(py, |c| async move { c.sessions().update(&id, &update, unlocked).await })
     }
 
     fn cancel_session(&self, py: Python<'_>, session_id: Arg) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, session_id, "session_id")?);
-        Ok(call(async move { c.sessions().cancel(&id).await }))
+        let id: String = arg(py, session_id, "session_id")?;
+        self.run(py, |c| async move { c.sessions().cancel(&id).await })
     }
 
     #[pyo3(signature = (transaction_id, includes=None))]
-    fn get_transaction(
-        &self,
-        py: Python<'_>,
-        transaction_id: Arg,
-        includes: OptArg,
-    ) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, transaction_id, "transaction_id")?);
+    fn get_transaction(&self, py: Python<'_>, transaction_id: Arg, includes: OptArg) -> PyResult<Pending> {
+        let id: String = arg(py, transaction_id, "transaction_id")?;
         let includes: Vec<String> = opt(py, includes, "includes")?.unwrap_or_default();
-        Ok(call(async move {
+        self.run(py, |c| async move {
             let includes: Vec<&str> = includes.iter().map(String::as_str).collect();
             c.transactions().get(&id, &includes).await
-        }))
+        })
     }
 
     #[pyo3(signature = (filter=None))]
     fn list_transactions(&self, py: Python<'_>, filter: OptArg) -> PyResult<NativePager> {
         let filter: ListTransactions = opt(py, filter, "filter")?.unwrap_or_default();
         let pager = self.core(py)?.transactions().list(filter);
-        Ok(NativePager {
-            inner: Arc::new(tokio::sync::Mutex::new(pager)),
-        })
+        Ok(NativePager { inner: Arc::new(tokio::sync::Mutex::new(pager)) })
     }
 
     fn capture(&self, py: Python<'_>, transaction_id: Arg, request: Arg) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, transaction_id, "transaction_id")?);
-        let request = arg(py, request, "request")?;
-        Ok(call(async move {
-            c.transactions().capture(&id, &request).await
-        }))
+        let (id, request): (String, CaptureRequest) =
+            (arg(py, transaction_id, "transaction_id")?, arg(py, request, "request")?);
+        self.run(py, |c| async move { c.transactions().capture(&id, &request).await })
     }
 
     fn refund(&self, py: Python<'_>, transaction_id: Arg, request: Arg) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, transaction_id, "transaction_id")?);
-        let request = arg(py, request, "request")?;
-        Ok(call(
-            async move { c.transactions().refund(&id, &request).await },
-        ))
+        let (id, request): (String, RefundRequest) =
+            (arg(py, transaction_id, "transaction_id")?, arg(py, request, "request")?);
+        self.run(py, |c| async move { c.transactions().refund(&id, &request).await })
     }
 
     fn void(&self, py: Python<'_>, transaction_id: Arg) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, transaction_id, "transaction_id")?);
-        Ok(call(async move { c.transactions().void(&id).await }))
+        let id: String = arg(py, transaction_id, "transaction_id")?;
+        self.run(py, |c| async move { c.transactions().void(&id).await })
     }
 
     #[pyo3(signature = (transaction_id, request=None))]
-    fn extend_authorization(
-        &self,
-        py: Python<'_>,
-        transaction_id: Arg,
-        request: OptArg,
-    ) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, transaction_id, "transaction_id")?);
+    fn extend_authorization(&self, py: Python<'_>, transaction_id: Arg, request: OptArg) -> PyResult<Pending> {
+        let id: String = arg(py, transaction_id, "transaction_id")?;
         let request: ExtendAuthorizationRequest = opt(py, request, "request")?.unwrap_or_default();
-        Ok(call(async move {
-            c.transactions().extend_authorization(&id, &request).await
-        }))
+        self.run(py, |c| async move { c.transactions().extend_authorization(&id, &request).await })
     }
 
-    fn update_transaction(
-        &self,
-        py: Python<'_>,
-        transaction_id: Arg,
-        merchant_reference_2: Arg,
-    ) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, transaction_id, "transaction_id")?);
+    fn update_transaction(&self, py: Python<'_>, transaction_id: Arg, merchant_reference_2: Arg) -> PyResult<Pending> {
+        let id: String = arg(py, transaction_id, "transaction_id")?;
         let reference: String = arg(py, merchant_reference_2, "merchant_reference_2")?;
-        Ok(call(async move {
-            c.transactions().update(&id, &reference).await
-        }))
+        self.run(py, |c| async move { c.transactions().update(&id, &reference).await })
     }
 
     #[pyo3(signature = (transaction_id, event_request_id, timeout=None))]
@@ -305,17 +249,15 @@ impl NativeClient {
         event_request_id: Arg,
         timeout: OptArg,
     ) -> PyResult<Pending> {
-        let (c, id): (_, String) = (self.core(py)?, arg(py, transaction_id, "transaction_id")?);
-        let event: String = arg(py, event_request_id, "event_request_id")?;
+        let (id, event): (String, String) =
+            (arg(py, transaction_id, "transaction_id")?, arg(py, event_request_id, "event_request_id")?);
         let timeout = seconds(py, timeout, "timeout")?;
-        Ok(call(async move {
-            c.transactions().wait_for_event(&id, &event, timeout).await
-        }))
+        self.run(py, |c| async move { c.transactions().wait_for_event(&id, &event, timeout).await })
     }
 
     fn confirm_callback(&self, py: Python<'_>, callback: Arg) -> PyResult<Pending> {
-        let (c, callback): (_, Callback) = (self.core(py)?, arg(py, callback, "callback")?);
-        Ok(call(async move { c.callbacks().confirm(&callback).await }))
+        let callback: Callback = arg(py, callback, "callback")?;
+        self.run(py, |c| async move { c.callbacks().confirm(&callback).await })
     }
 }
 
@@ -330,6 +272,6 @@ impl NativePager {
     /// The next page (a list of transactions), or `None` at the end.
     fn next_page(&self) -> Pending {
         let pager = self.inner.clone();
-        call(async move { pager.lock().await.next_page().await })
+        Pending::new(async move { pager.lock().await.next_page().await.map(|page| json(&page)) })
     }
 }

@@ -38,7 +38,7 @@ def test_repr_never_shows_a_secret() -> None:
         with pytest.raises(TypeError):
             pickle.dumps(client)
     assert repr(RetryPolicy(max_attempts=2)) == (
-        "RetryPolicy(initial_backoff=None, max_attempts=2, max_backoff=None, max_retry_after=None)"
+        "RetryPolicy(max_attempts=2, initial_backoff=None, max_backoff=None, max_retry_after=None)"
     )
 
 

@@ -1,19 +1,17 @@
 """``Client`` (blocking) and ``AsyncClient`` (asyncio): one definition of each operation.
 
-Each operation is written once, below: it calls its native entry, which converts the
-arguments (naming the parameter on refusal) and returns a pending call, and hands that call to
-``self._run`` with the model class for the result. ``Client`` and its parts wait for the call
-on the calling thread with the GIL released; ``AsyncClient`` and the ``Async*`` parts, which
-differ only in ``_run``, await it. The typed surface of both flavours is ``_client.pyi``,
-generated from this file by ``scripts/gen-models.py``. Options left unset stay ``None``: the
-core applies its defaults (see ``dintero_checkout.defaults()``).
+Each operation calls its native entry (which converts the arguments) and hands the pending
+call it returns to ``self._run``: ``Client`` waits for it with the GIL released, ``AsyncClient``
+and the ``Async*`` parts (which differ only in ``_run``) await it. ``_client.pyi``, generated
+from this file by ``scripts/gen-models.py``, types both flavours. Unset options stay ``None``:
+the core applies its defaults.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
 
 from . import _native
 from ._models import Callback, ConfirmedCallback, Operation, Session, SessionCreated, TokenInfo, Transaction
@@ -54,39 +52,22 @@ async def _await(pending: Any, wrap: Callable[[Any], Any]) -> Any:
     return wrap(await pending)
 
 
-class RetryPolicy:
+class RetryPolicy(NamedTuple):
     """How failed requests are retried: jittered exponential backoff, ``Retry-After`` honoured.
 
     ``max_attempts`` counts the first attempt (1 = no retries); times are seconds. A value left
     ``None`` is the core's default (``defaults().retry_*``).
     """
 
-    __slots__ = ("initial_backoff", "max_attempts", "max_backoff", "max_retry_after")
-    max_attempts: Optional[int]
-    initial_backoff: Optional[float]
-    max_backoff: Optional[float]
-    max_retry_after: Optional[float]
-
-    def __init__(
-        self,
-        max_attempts: Optional[int] = None,
-        initial_backoff: Optional[float] = None,
-        max_backoff: Optional[float] = None,
-        max_retry_after: Optional[float] = None,
-    ) -> None:
-        self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
-        self.max_retry_after = max_retry_after
+    max_attempts: Optional[int] = None
+    initial_backoff: Optional[float] = None
+    max_backoff: Optional[float] = None
+    max_retry_after: Optional[float] = None
 
     @classmethod
     def none(cls) -> RetryPolicy:
         """No retries at all."""
         return cls(max_attempts=1)
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in sorted(self.__slots__))
-        return f"RetryPolicy({fields})"
 
 
 class _Part:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 from typing_extensions import Self
 
@@ -34,21 +34,13 @@ __all__ = [
     "Transactions",
 ]
 
-class RetryPolicy:
-    max_attempts: Optional[int]
-    initial_backoff: Optional[float]
-    max_backoff: Optional[float]
-    max_retry_after: Optional[float]
-    def __init__(
-        self,
-        max_attempts: Optional[int] = ...,
-        initial_backoff: Optional[float] = ...,
-        max_backoff: Optional[float] = ...,
-        max_retry_after: Optional[float] = ...,
-    ) -> None: ...
+class RetryPolicy(NamedTuple):
+    max_attempts: Optional[int] = ...
+    initial_backoff: Optional[float] = ...
+    max_backoff: Optional[float] = ...
+    max_retry_after: Optional[float] = ...
     @classmethod
     def none(cls) -> RetryPolicy: ...
-    def __repr__(self) -> str: ...
 
 class TransactionList:
     def pages(self) -> Iterator[list[Transaction]]: ...

@@ -62,19 +62,10 @@ class DinteroError(Exception):
         self.is_authentic_but_late = is_authentic_but_late
 
     def __str__(self) -> str:
-        extras = []
-        if self.status is not None:
-            extras.append(f"status {self.status}")
-        if self.code is not None:
-            extras.append(f"code {self.code}")
-        if self.request_id is not None:
-            extras.append(f"request id {self.request_id}")
-        if getattr(self, "reference", None) is not None:
-            extras.append(f"reference {self.reference}")
+        extras = [f"{label} {getattr(self, name)}" for name, label in _SHOWN if getattr(self, name, None) is not None]
         if getattr(self, "outcome_unknown", False):
             extras.append("outcome unknown")
-        tail = f" ({', '.join(extras)})" if extras else ""
-        return f"{self.kind}: {self.message}{tail}"
+        return f"{self.kind}: {self.message}" + (f" ({', '.join(extras)})" if extras else "")
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name, None)!r}" for name in _FIELDS)
@@ -85,17 +76,10 @@ class DinteroError(Exception):
         return (_from_native, tuple(getattr(self, name, None) for name in _FIELDS))
 
 
-_FIELDS = (
-    "kind",
-    "message",
-    "status",
-    "code",
-    "request_id",
-    "reference",
-    "outcome_unknown",
-    "is_transient",
-    "is_authentic_but_late",
-)
+# The fields, in the order the compiled module passes them to ``_from_native``.
+_FIELDS: tuple[str, ...] = ("kind", "message", "status", "code", "request_id", "reference", "outcome_unknown")
+_FIELDS += ("is_transient", "is_authentic_but_late")
+_SHOWN = (("status", "status"), ("code", "code"), ("request_id", "request id"), ("reference", "reference"))
 
 
 #: ``SignatureError.code`` of an authentic signature older than the tolerance: most likely a
@@ -112,29 +96,8 @@ SIGNATURE_MISSING = "signature_missing"
 SIGNATURE_MALFORMED = "signature_malformed"
 
 
-def _from_native(
-    kind: str,
-    message: str,
-    status: Optional[int] = None,
-    code: Optional[str] = None,
-    request_id: Optional[str] = None,
-    reference: Optional[str] = None,
-    outcome_unknown: bool = False,
-    is_transient: bool = False,
-    is_authentic_but_late: bool = False,
-) -> DinteroError:
-    """Builds the exception for a core error (called by the compiled module)."""
+def _from_native(kind: str, message: str, *fields: Any) -> DinteroError:
+    """Builds the exception for a core error (called by the compiled module with ``_FIELDS``)."""
     from ._error_classes import ERROR_CLASSES
 
-    cls = ERROR_CLASSES.get(kind, DinteroError)
-    return cls(
-        message,
-        kind=kind,
-        status=status,
-        code=code,
-        request_id=request_id,
-        reference=reference,
-        outcome_unknown=bool(outcome_unknown),
-        is_transient=bool(is_transient),
-        is_authentic_but_late=bool(is_authentic_but_late),
-    )
+    return ERROR_CLASSES.get(kind, DinteroError)(message, kind=kind, **dict(zip(_FIELDS[2:], fields)))
