@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Python suite: builds the package (debug) into bindings-python/.venv, lints it (ruff, mypy
-# --strict, stubtest, clippy), runs the tests against the in-process emulator and then against
+# Python suite: checks the generated models against testdata/models.schema.json, builds the
+# package (debug) into bindings-python/.venv, lints it (ruff, mypy --strict, stubtest, clippy), runs the tests against the in-process emulator and then against
 # the standalone dintero-emulator process, runs the examples, and checks that
 # `pip install ./bindings-python` works. Unattended and idempotent; exits non-zero on failure.
 set -euo pipefail
@@ -35,6 +35,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" >"$stamp"
 fi
 py="$root/$venv/bin/python"
+
+# --- the generated models, request types and client stub match the core's schema
+step "gen-models --check"
+"$venv/bin/python" scripts/gen-models.py --check
 
 # --- build (debug) and install editable into the venv
 step "maturin develop"

@@ -199,7 +199,7 @@ def bench_sync(base: str, seconds: float, tx_id: str) -> dict[str, float]:
         session = client.sessions.create(session_body(n))  # type: ignore[arg-type]
         t = payer.pay(w, session.id)
         client.transactions.get(t)
-        client.transactions.capture(t, 29990)
+        client.transactions.capture(t, {"amount": 29990})
 
     run_threads(0.5, THREADS, dc_get)
     out["sdk get"] = run_threads(seconds, THREADS, dc_get)
@@ -254,7 +254,7 @@ async def bench_async(base: str, seconds: float, tx_id: str) -> dict[str, float]
         session = await client.sessions.create(session_body(n))  # type: ignore[arg-type]
         t = await payer.pay(w, session.id)
         await client.transactions.get(t)
-        await client.transactions.capture(t, 29990)
+        await client.transactions.capture(t, {"amount": 29990})
 
     await run_tasks(0.5, CONCURRENCY, dc_get)
     out["sdk get"] = await run_tasks(seconds, CONCURRENCY, dc_get)

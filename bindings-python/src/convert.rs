@@ -1,31 +1,61 @@
-//! JSON values between Python and Rust.
+//! Values between Python and the core, generically through serde.
 //!
-//! Requests: Python dicts/lists/str/int/float/bool/None become `serde_json::Value` (anything
-//! else is refused, naming the field). Responses: the core's models are serialized to
-//! `Value` off the GIL, then turned into plain Python objects here.
+//! In: a Python object becomes a `serde_json::Value` (dicts, lists, str, int, float, bool,
+//! None, and this package's response objects), then the core type, through
+//! `serde_path_to_error` so a refusal names the parameter and the place:
+//! `request.items[0].amount: invalid type: string "5", expected i64`.
+//! Out: the core's result is serialized to a `Value` off the GIL, then built as plain Python
+//! objects here; the Python layer wraps them in the generated model classes.
+
+use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
 use crate::errors::invalid_input;
 
 const MAX_DEPTH: usize = 64;
 
-/// Converts a Python payload; `what` names it in errors (`capture.items[0].amount: ...`).
-pub fn to_value(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
-    let mut path = what.to_string();
-    from_py(obj, &mut path, 0).map_err(|msg| invalid_input(py, msg))
+/// Converts argument `name` to the core type `T`; every refusal is `invalid_input` naming it.
+pub fn arg<T: DeserializeOwned>(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<T> {
+    let mut path = name.to_string();
+    let value = to_value(obj, &mut path, 0).map_err(|msg| invalid_input(py, msg))?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let at = e.path().to_string();
+        let at = if at.is_empty() || at == "." { name.to_string() } else { format!("{name}.{at}") };
+        invalid_input(py, format!("{at}: {}", e.inner()))
+    })
+}
+
+/// An optional argument: `None` stays "not set", for the core to apply its default.
+pub fn opt<T: DeserializeOwned>(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<T>> {
+    match obj {
+        Some(o) if !o.is_none() => arg(py, o, name).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Seconds as a `Duration` (`None` = not set); refuses negative, NaN and infinite values.
+pub fn seconds(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<Duration>> {
+    let Some(secs) = opt::<f64>(py, obj, name)? else {
+        return Ok(None);
+    };
+    Duration::try_from_secs_f64(secs)
+        .map(Some)
+        .map_err(|_| invalid_input(py, format!("{name}: must be zero or a positive number of seconds (got {secs})")))
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "?".to_string())
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
 }
 
-fn from_py(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<Value, String> {
+fn text(obj: &Bound<'_, PyString>, path: &str) -> Result<String, String> {
+    obj.to_cow().map(|s| s.into_owned()).map_err(|_| format!("{path}: is not valid text (it holds a lone surrogate)"))
+}
+
+fn to_value(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<Value, String> {
     if depth > MAX_DEPTH {
         return Err(format!("{path}: nested more than {MAX_DEPTH} levels deep"));
     }
@@ -33,10 +63,7 @@ fn from_py(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<Va
         return Ok(Value::Null);
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return s
-            .to_cow()
-            .map(|s| Value::String(s.into_owned()))
-            .map_err(|_| format!("{path}: is not valid UTF-8 text"));
+        return text(s, path).map(Value::String);
     }
     if obj.is_instance_of::<PyBool>() {
         return Ok(Value::Bool(obj.is_truthy().unwrap_or(false)));
@@ -45,31 +72,26 @@ fn from_py(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<Va
         if let Ok(i) = obj.extract::<i64>() {
             return Ok(Value::Number(i.into()));
         }
-        if let Ok(u) = obj.extract::<u64>() {
-            return Ok(Value::Number(u.into()));
-        }
-        return Err(format!("{path}: integer is out of range"));
+        return obj
+            .extract::<u64>()
+            .map(|u| Value::Number(u.into()))
+            .map_err(|_| format!("{path}: integer is out of range"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         let v = f.value();
-        return Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| format!("{path}: {v} is not a finite number"));
+        return Number::from_f64(v).map(Value::Number).ok_or_else(|| format!("{path}: {v} is not a finite number"));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
-            let key = match k.cast::<PyString>() {
-                Ok(s) => s
-                    .to_cow()
-                    .map_err(|_| format!("{path}: a key is not valid UTF-8 text"))?
-                    .into_owned(),
-                Err(_) => return Err(format!("{path}: keys must be str, got {}", type_name(&k))),
+            let Ok(key) = k.cast::<PyString>() else {
+                return Err(format!("{path}: keys must be str, got {}", type_name(&k)));
             };
+            let key = text(key, path)?;
             let len = path.len();
             path.push('.');
             path.push_str(&key);
-            let value = from_py(&v, path, depth + 1)?;
+            let value = to_value(&v, path, depth + 1)?;
             path.truncate(len);
             map.insert(key, value);
         }
@@ -77,47 +99,34 @@ fn from_py(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<Va
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut out = Vec::new();
-        for (i, item) in obj
-            .try_iter()
-            .map_err(|e| format!("{path}: {e}"))?
-            .enumerate()
-        {
+        for (i, item) in obj.try_iter().map_err(|e| format!("{path}: {e}"))?.enumerate() {
             let item = item.map_err(|e| format!("{path}: {e}"))?;
             let len = path.len();
             path.push_str(&format!("[{i}]"));
-            out.push(from_py(&item, path, depth + 1)?);
+            out.push(to_value(&item, path, depth + 1)?);
             path.truncate(len);
         }
         return Ok(Value::Array(out));
     }
     // A response object of this package (anything with `to_dict()`), e.g. `session.order`.
-    if let Ok(true) = obj.hasattr("to_dict") {
-        if let Ok(d) = obj.call_method0("to_dict") {
-            if d.is_instance_of::<PyDict>() {
-                return from_py(&d, path, depth + 1);
-            }
+    if let Ok(d) = obj.call_method0("to_dict") {
+        if d.is_instance_of::<PyDict>() {
+            return to_value(&d, path, depth + 1);
         }
     }
-    Err(format!(
-        "{path}: expected a dict, list, str, int, float, bool or None, got {}",
-        type_name(obj)
-    ))
+    Err(format!("{path}: expected a dict, list, str, int, float, bool or None, got {}", type_name(obj)))
 }
 
-/// Converts a JSON value into plain Python objects.
+/// A JSON value as plain Python objects.
 pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
-            }
-        }
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (None, Some(u)) => u.into_pyobject(py)?.into_any(),
+            _ => PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any(),
+        },
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(items) => {
             let list = PyList::empty(py);
@@ -136,53 +145,7 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
     })
 }
 
-/// Serializes a core model (infallible for the SDK's models, which are plain data).
+/// A core value as JSON (the SDK's models are plain data: this does not fail for them).
 pub fn json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// A `str` argument, refused as `invalid_input` naming `name` when it is not a `str` or not
-/// valid text (a lone surrogate cannot be sent).
-pub fn text(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
-    let Ok(s) = obj.cast::<PyString>() else {
-        return Err(invalid_input(
-            py,
-            format!("{name}: must be a str, got {}", type_name(obj)),
-        ));
-    };
-    s.to_cow().map(|c| c.into_owned()).map_err(|_| {
-        invalid_input(
-            py,
-            format!("{name}: is not valid text (it holds a lone surrogate)"),
-        )
-    })
-}
-
-/// A whole-number argument from `min` to `max`, refused as `invalid_input` naming `name`
-/// otherwise (a float, a bool, a str, or out of range).
-pub fn whole(
-    py: Python<'_>,
-    obj: &Bound<'_, PyAny>,
-    name: &str,
-    min: i64,
-    max: i64,
-) -> PyResult<i64> {
-    let value = if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        obj.extract::<i64>().ok()
-    } else {
-        return Err(invalid_input(
-            py,
-            format!("{name}: must be a whole number, got {}", type_name(obj)),
-        ));
-    };
-    match value {
-        Some(v) if (min..=max).contains(&v) => Ok(v),
-        _ => Err(invalid_input(
-            py,
-            format!(
-                "{name}: must be from {min} to {max} (got {})",
-                obj.repr().map(|r| r.to_string()).unwrap_or_default()
-            ),
-        )),
-    }
 }

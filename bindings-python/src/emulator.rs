@@ -9,8 +9,7 @@ use dintero_emulator::{ControlError, Emulator, EmulatorConfig, FaultSpec, PayOut
 use pyo3::prelude::*;
 use serde_json::{json, Value};
 
-use crate::bridge::{self, Make};
-use crate::client::seconds;
+use crate::bridge::Pending;
 use crate::convert::{json, to_py};
 use crate::errors::{invalid_input, to_pyerr};
 use crate::runtime::block_on;
@@ -61,11 +60,7 @@ impl NativeEmulator {
         fast: bool,
         port: u16,
     ) -> PyResult<Self> {
-        let mut config = if fast {
-            EmulatorConfig::for_tests()
-        } else {
-            EmulatorConfig::default()
-        };
+        let mut config = if fast { EmulatorConfig::for_tests() } else { EmulatorConfig::default() };
         config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         if let Some(v) = account_id {
             dintero_checkout::config::validate_account_id(&v).map_err(|e| to_pyerr(py, &e))?;
@@ -79,20 +74,13 @@ impl NativeEmulator {
         }
         config.signature_secret = signature_secret.filter(|s| !s.is_empty());
         if let Some(ttl) = token_ttl {
-            config.token_ttl = seconds(py, "token_ttl", ttl)?;
+            config.token_ttl = std::time::Duration::try_from_secs_f64(ttl)
+                .map_err(|_| invalid_input(py, format!("token_ttl: {ttl} is not a number of seconds")))?;
         }
         let started = block_on(py, Emulator::start(config.clone()))?;
-        let emu = started.map_err(|e| {
-            to_pyerr(
-                py,
-                &Error::new(ErrorKind::Network, format!("emulator: cannot listen: {e}")),
-            )
-        })?;
-        Ok(NativeEmulator {
-            base_url: emu.base_url(),
-            inner: Mutex::new(Some(Arc::new(emu))),
-            config,
-        })
+        let emu = started
+            .map_err(|e| to_pyerr(py, &Error::new(ErrorKind::Network, format!("emulator: cannot listen: {e}"))))?;
+        Ok(NativeEmulator { base_url: emu.base_url(), inner: Mutex::new(Some(Arc::new(emu))), config })
     }
 
     #[getter]
@@ -122,10 +110,7 @@ impl NativeEmulator {
 
     #[getter]
     fn closed(&self) -> bool {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_none()
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_none()
     }
 
     fn __repr__(&self) -> String {
@@ -135,45 +120,14 @@ impl NativeEmulator {
         )
     }
 
-    fn pay(&self, py: Python<'_>, session_id: String, card_number: String) -> PyResult<Py<PyAny>> {
+    fn pay(&self, py: Python<'_>, session_id: String, card_number: String) -> PyResult<Pending> {
         let emu = self.emu(py)?;
-        let result = block_on(py, async move {
-            outcome(emu.pay(&session_id, &card_number).await)
-        })?;
-        finish(py, result)
+        Ok(Pending::new(async move { outcome(emu.pay(&session_id, &card_number).await) }))
     }
 
-    fn pay_async<'py>(
-        &self,
-        py: Python<'py>,
-        session_id: String,
-        card_number: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn cancel_payment(&self, py: Python<'_>, session_id: String) -> PyResult<Pending> {
         let emu = self.emu(py)?;
-        spawn(py, async move {
-            outcome(emu.pay(&session_id, &card_number).await)
-        })
-    }
-
-    fn cancel_payment(&self, py: Python<'_>, session_id: String) -> PyResult<Py<PyAny>> {
-        let emu = self.emu(py)?;
-        let result = block_on(
-            py,
-            async move { outcome(emu.cancel_payment(&session_id).await) },
-        )?;
-        finish(py, result)
-    }
-
-    fn cancel_payment_async<'py>(
-        &self,
-        py: Python<'py>,
-        session_id: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let emu = self.emu(py)?;
-        spawn(
-            py,
-            async move { outcome(emu.cancel_payment(&session_id).await) },
-        )
+        Ok(Pending::new(async move { outcome(emu.cancel_payment(&session_id).await) }))
     }
 
     /// Every callback delivery so far, oldest first, as dicts.
@@ -193,11 +147,9 @@ impl NativeEmulator {
         ms: Option<u64>,
     ) -> PyResult<()> {
         let spec = json!({"route": route, "fault": fault, "times": times, "retry_after": retry_after, "ms": ms});
-        let spec: FaultSpec = serde_json::from_value(spec)
-            .map_err(|e| invalid_input(py, format!("emulator fault: {e}")))?;
-        self.emu(py)?
-            .inject_fault(spec)
-            .map_err(|e| to_pyerr(py, &control_error(e)))
+        let spec: FaultSpec =
+            serde_json::from_value(spec).map_err(|e| invalid_input(py, format!("emulator fault: {e}")))?;
+        self.emu(py)?.inject_fault(spec).map_err(|e| to_pyerr(py, &control_error(e)))
     }
 
     fn request_count(&self, py: Python<'_>, route: &str) -> PyResult<u64> {
@@ -232,21 +184,10 @@ impl NativeEmulator {
     }
 }
 
-fn finish(py: Python<'_>, result: Result<Value, Error>) -> PyResult<Py<PyAny>> {
-    match result {
-        Ok(v) => Ok(to_py(py, &v)?.unbind()),
-        Err(e) => Err(to_pyerr(py, &e)),
-    }
-}
-
-fn spawn<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: std::future::Future<Output = Result<Value, Error>> + Send + 'static,
-{
-    bridge::spawn(py, async move {
-        let result = fut.await;
-        Box::new(move |py: Python<'_>| finish(py, result)) as Make
-    })
+/// The emulator's catalog: its test cards, fault kinds and fault routes.
+#[pyfunction]
+pub fn emulator_catalog(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &dintero_emulator::catalog())
 }
 
 /// The `Dintero-Signature` header value the emulator (and Dintero) sends for a callback.

@@ -1,5 +1,6 @@
 //! Core errors become `dintero_checkout.DinteroError` subclasses (defined in Python, in
-//! `_errors.py`, where the kind → class table lives).
+//! `_errors.py`, where the kind → class table lives). Every fact about an error comes from
+//! the core: kind, status, code, request id, reference, `is_transient`, `is_authentic_but_late`.
 
 use dintero_checkout::{Error, ErrorKind};
 use pyo3::prelude::*;
@@ -22,6 +23,8 @@ pub fn to_pyerr(py: Python<'_>, error: &Error) -> PyErr {
         error.request_id(),
         error.reference(),
         error.outcome_unknown(),
+        error.is_transient(),
+        dintero_checkout::callbacks::is_authentic_but_late(error),
     );
     match factory.call1(args) {
         Ok(exc) => PyErr::from_value(exc),

@@ -1,8 +1,10 @@
 //! `dintero_checkout._native`: the compiled half of the Python package.
 //!
-//! Thin by design: every function converts its arguments, calls the Rust core
-//! (`dintero_checkout`), and converts the result or the error. The pure-Python half
-//! (`python/dintero_checkout/`) adds typed wrappers around the returned dicts.
+//! Thin by design: every entry converts its arguments (generically, through serde), calls the
+//! Rust core (`dintero_checkout`) and converts the result or the error. I/O operations return
+//! a `Pending` that the blocking client waits for and the asyncio client awaits. The
+//! pure-Python half (`python/dintero_checkout/`) wraps the returned dicts in the classes
+//! generated from the core's JSON Schema.
 
 #![forbid(unsafe_code)]
 
@@ -29,14 +31,22 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativePager>()?;
     m.add_class::<callbacks::NativeVerifier>()?;
     m.add_class::<emulator::NativeEmulator>()?;
+    m.add_class::<bridge::Pending>()?;
     m.add_class::<bridge::Drainer>()?;
     m.add_class::<bridge::Canceller>()?;
+    m.add_function(wrap_pyfunction!(bridge::_panicking_call, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(callbacks::parse_callback, m)?)?;
     m.add_function(wrap_pyfunction!(callbacks::parse_return_url, m)?)?;
     m.add_function(wrap_pyfunction!(callbacks::compute_signature, m)?)?;
     m.add_function(wrap_pyfunction!(callbacks::verify_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(callbacks::request_url, m)?)?;
+    m.add_function(wrap_pyfunction!(callbacks::validate_order, m)?)?;
+    m.add_function(wrap_pyfunction!(callbacks::validate_session_request, m)?)?;
+    m.add_function(wrap_pyfunction!(callbacks::defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(callbacks::transaction_rule, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::runtime_generation, m)?)?;
     m.add_function(wrap_pyfunction!(emulator::signature_header, m)?)?;
+    m.add_function(wrap_pyfunction!(emulator::emulator_catalog, m)?)?;
     Ok(())
 }

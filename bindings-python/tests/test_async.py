@@ -1,106 +1,161 @@
-"""Every operation through AsyncClient."""
+"""The bridge between Python and the core's futures: 200 awaited calls at once, 16 threads on
+one blocking client, the GIL released while waiting, cancellation, several event loops, a
+pending call run once only, and a panic in the core arriving as an error on either path."""
 
 from __future__ import annotations
 
 import asyncio
-import copy
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Optional
 
 import pytest
 
-from conftest import Backend, session_payload
-from dintero_checkout import AsyncClient, ConflictError, InvalidInputError, NotFoundError, parse_callback
-from dintero_checkout.testing import Emulator
+import dintero_checkout as dc
+from conftest import Backend, paid_transaction, session_payload
+from dintero_checkout import AsyncClient, Client, NotFoundError, Transaction, _native
 
 
-def test_async_full_surface(aclient: AsyncClient, emu: Backend) -> None:
+def test_200_concurrent_async_calls(aclient: AsyncClient, client: Client, emu: Backend) -> None:
+    tx_ids = [paid_transaction(client, emu) for _ in range(4)]
+
+    async def run() -> list[Transaction]:
+        return await asyncio.gather(*(aclient.transactions.get(tx_ids[i % 4]) for i in range(200)))
+
+    results = asyncio.run(run())
+    assert len(results) == 200
+    assert [t.id for t in results] == [tx_ids[i % 4] for i in range(200)]
+    assert all(t.status == "AUTHORIZED" for t in results)
+    assert aclient.token_requests == 1, "one token for 200 concurrent calls"
+
+
+def test_async_errors_are_raised_in_the_awaiting_task(aclient: AsyncClient) -> None:
+    async def run() -> list[object]:
+        return await asyncio.gather(
+            *(aclient.transactions.get(f"T12345678.missing{i}") for i in range(20)), return_exceptions=True
+        )
+
+    results = asyncio.run(run())
+    assert all(isinstance(r, NotFoundError) and r.status == 404 for r in results)
+
+
+def test_sync_client_from_16_threads(client: Client, emu: Backend) -> None:
+    tx_ids = [paid_transaction(client, emu) for _ in range(4)]
+
+    def work(n: int) -> list[str]:
+        out = []
+        for j in range(10):
+            tx_id = tx_ids[(n + j) % 4]
+            assert client.transactions.get(tx_id).id == tx_id
+            out.append(tx_id)
+        session = client.sessions.create(session_payload(f"thread-{n}"))
+        assert client.sessions.get(session.id).id == session.id
+        return out
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(work, range(16)))
+    assert sum(len(r) for r in results) == 160
+    assert client.token_requests == 1
+
+
+def test_sync_calls_release_the_gil(emu: Backend) -> None:
+    client = emu.client()
+    client.authenticate()
+    emu.inject_fault("get_session", "delay", ms=400)
+    ticks = 0
+    stop = threading.Event()
+
+    def spin() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(NotFoundError):
+            client.sessions.get("T12345678.slow")
+    finally:
+        stop.set()
+        spinner.join()
+    assert time.monotonic() - started >= 0.4
+    # With the GIL held for 400 ms the spinner could not run at all.
+    assert ticks > 10_000
+
+
+def test_cancelling_an_await_leaves_the_client_usable(aclient: AsyncClient, client: Client, emu: Backend) -> None:
+    tx_id = paid_transaction(client, emu)
+
     async def run() -> None:
         await aclient.authenticate()
-        assert aclient.token_requests == 1
+        emu.inject_fault("get_transaction", "delay", ms=2000)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(aclient.transactions.get(tx_id), 0.1)
+        tx = await aclient.transactions.get(tx_id)
+        assert tx.id == tx_id
 
-        # Pre-authorized, so that the authorization can be extended below.
-        payload = session_payload("order-async")
-        payload["configuration"] = {"pre_authorization": True}
-        created = await aclient.sessions.create(payload, include_session=True)
-        assert created.session is not None and created.session.id == created.id
-        got = await aclient.sessions.get(created.id)
-        assert got.order is not None and got.order.merchant_reference == "order-async"
-
-        order = copy.deepcopy(session_payload("order-async")["order"])
-        order["shipping_option"]["amount"] = 0
-        order["shipping_option"]["vat_amount"] = 0
-        order["amount"] = 29990
-        order["vat_amount"] = 5998
-        updated = await aclient.sessions.update(created.id, {"order": order}, update_without_lock=True)
-        assert updated.order is not None and updated.order.amount == 29990
-
-        if isinstance(emu, Emulator):
-            paid = await emu.pay_async(created.id)
-        else:
-            paid = await asyncio.to_thread(emu.pay, created.id)
-        assert paid.transaction_id is not None
-        tx_id = paid.transaction_id
-        session = await aclient.wait_for_payment(created.id, interval=0.1, timeout=5)
-        assert session.transaction_id == tx_id
-
-        tx = await aclient.transactions.get(tx_id, includes=["session"])
-        assert tx.status == "AUTHORIZED" and tx.amount == 29990
-
-        tx = await aclient.transactions.extend_authorization(tx_id, reason="later shipping")
-        assert tx.status == "AUTHORIZED"
-        tx = await aclient.transactions.update(tx_id, merchant_reference_2="inv-1")
-        assert tx.merchant_reference_2 == "inv-1"
-
-        op = await aclient.transactions.capture(tx_id, 29990, items=[{"line_id": "1", "amount": 29990}])
-        assert op.transaction.status == "CAPTURED"
-        op = await aclient.transactions.refund(tx_id, 1000, reason="scratch")
-        assert op.transaction.status == "PARTIALLY_REFUNDED"
-
-        emu.inject_fault("refund", "accepted_202")
-        op = await aclient.transactions.refund(tx_id, 1000)
-        assert op.state == "accepted" and op.event_request_id
-        tx = await aclient.transactions.wait_for_event(tx_id, op.event_request_id, timeout=5)
-        assert sum(e.amount or 0 for e in tx.events if e.event == "REFUND") == 2000
-
-        listed = [t.id async for t in aclient.transactions.list(merchant_reference="order-async")]
-        assert listed == [tx_id]
-
-        # confirm a callback naming this transaction
-        cb = parse_callback(
-            f"https://shop.example/cb?transaction_id={tx_id}&merchant_reference=order-async&session_id={created.id}"
-        )
-        confirmed = await aclient.callbacks.confirm(cb)
-        assert confirmed.transaction.id == tx_id
-
-        other = await aclient.sessions.create(session_payload())
-        if isinstance(emu, Emulator):
-            outcome = await emu.pay_async(other.id)
-        else:
-            outcome = await asyncio.to_thread(emu.pay, other.id)
-        assert outcome.transaction_id is not None
-        voided = await aclient.transactions.void(outcome.transaction_id)
-        assert voided.transaction.status == "AUTHORIZATION_VOIDED"
-        with pytest.raises(ConflictError):
-            await aclient.transactions.extend_authorization(outcome.transaction_id)
-
-        third = await aclient.sessions.create(session_payload())
-        cancelled = await aclient.sessions.cancel(third.id)
-        assert cancelled.cancelled_at is not None
-
-        with pytest.raises(NotFoundError):
-            await aclient.sessions.get("T12345678.nope")
-        with pytest.raises(InvalidInputError):
-            await aclient.transactions.capture(tx_id, -1)
-
+    started = time.monotonic()
     asyncio.run(run())
+    assert time.monotonic() - started < 1.5
 
 
-def test_emulator_cancel_payment_async() -> None:
+def test_several_loops_one_after_another_and_in_threads(aclient: AsyncClient, client: Client, emu: Backend) -> None:
+    tx_id = paid_transaction(client, emu)
+
+    async def one() -> Optional[str]:
+        return (await aclient.transactions.get(tx_id)).status
+
+    for _ in range(3):
+        assert asyncio.run(one()) == "AUTHORIZED"
+
+    results: list[Optional[str]] = []
+
+    def in_thread() -> None:
+        results.append(asyncio.run(one()))
+
+    threads = [threading.Thread(target=in_thread) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["AUTHORIZED"] * 4
+
+
+def test_async_list(aclient: AsyncClient, client: Client, emu: Backend) -> None:
+    ids = {paid_transaction(client, emu, "order-alist") for _ in range(3)}
+
+    async def run() -> tuple[set[str], list[int]]:
+        listed = aclient.transactions.list({"merchant_reference": "order-alist", "limit": 2})
+        seen = {tx.id async for tx in listed}
+        sizes = [len(p) async for p in listed.pages()]
+        return seen, sizes
+
+    seen, sizes = asyncio.run(run())
+    assert seen == ids and sizes == [2, 1]
+
+
+def test_async_client_needs_a_running_loop(aclient: AsyncClient) -> None:
+    coro = aclient.transactions.get("T12345678.x")
+    with pytest.raises(RuntimeError):
+        coro.send(None)
+    coro.close()
+
+
+def test_a_panic_in_the_core_is_an_error_on_both_paths() -> None:
+    with pytest.raises(dc.ServerError, match="panicked"):
+        _native._panicking_call().wait()
+
     async def run() -> None:
-        async with Emulator() as emu:
-            client = emu.async_client()
-            created = await client.sessions.create(session_payload())
-            outcome = await emu.cancel_payment_async(created.id)
-            assert outcome.transaction_id is None and "error=cancelled" in outcome.redirect_url
-        assert emu.closed
+        with pytest.raises(dc.ServerError, match="panicked"):
+            await _native._panicking_call()
 
     asyncio.run(run())
+
+
+def test_a_pending_call_runs_once(client: Client) -> None:
+    pending = object.__getattribute__(client, "_native").authenticate()
+    assert pending.wait()["token_requests"] == 1
+    with pytest.raises(dc.InvalidInputError, match="already"):
+        pending.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
 
 import pytest
@@ -23,14 +24,22 @@ def test_repr_never_shows_a_secret() -> None:
             base_url="http://127.0.0.1:1",
             proxy="http://user:pw-secret@127.0.0.1:3128",
         )
-        for text in (repr(client), str(client), repr(client._native), repr(client.sessions), repr(client.transactions)):
+        for text in (
+            repr(client),
+            str(client),
+            repr(object.__getattribute__(client, "_native")),
+            repr(client.sessions),
+            repr(client.transactions),
+        ):
             assert SECRET not in text and "pw-secret" not in text
         assert "T12345678" in repr(client) and "my-client" in repr(client)
         assert not hasattr(client, "__dict__"), "no attribute can hold the secret"
         assert all(SECRET not in repr(getattr(client, name, "")) for name in dir(client) if not name.startswith("__"))
         with pytest.raises(TypeError):
             pickle.dumps(client)
-    assert repr(RetryPolicy()).startswith("RetryPolicy(max_attempts=4")
+    assert repr(RetryPolicy(max_attempts=2)) == (
+        "RetryPolicy(max_attempts=2, initial_backoff=None, max_backoff=None, max_retry_after=None)"
+    )
 
 
 def test_emulator_repr_hides_its_secrets() -> None:
@@ -48,7 +57,7 @@ def test_configuration_is_checked() -> None:
     with pytest.raises(dc.InvalidInputError, match="http://"):
         dc.Client("T12345678", "id", "secret", base_url="http://api.example.com")
     with pytest.raises(dc.InvalidInputError, match="timeout"):
-        dc.Client("T12345678", "id", "secret", timeout=0)
+        dc.Client("T12345678", "id", "secret", timeout=-1)
     with pytest.raises(dc.InvalidInputError, match="max_attempts"):
         dc.Client("T12345678", "id", "secret", retry=RetryPolicy(max_attempts=0))
     with pytest.raises(dc.InvalidInputError, match="system_name"):
@@ -77,14 +86,13 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch, emu: Backend) -> None:
         dc.Client.from_env()
 
 
-def test_token_is_cached_and_refreshed(client: Client, emu: Backend) -> None:
-    tx_id = paid_transaction(client, emu)
-    for _ in range(5):
-        client.transactions.get(tx_id)
-    assert client.token_requests == 1 and emu.request_count("token") == 1
-    emu.advance_clock(14400 + 60)  # the token expired at the emulator
-    assert client.transactions.get(tx_id).id == tx_id
-    assert client.token_requests == 2
+def test_unset_options_are_the_cores_defaults() -> None:
+    d = dc.defaults()
+    assert isinstance(d, dc.Defaults) and d.timeout_ms > 0 and d.retry_max_attempts >= 1
+    assert dc.CallbackVerifier("s", "T12345678").tolerance == d.signature_tolerance_seconds
+    assert dc.CallbackVerifier("s", "T12345678", 12.5).tolerance == 12.5
+    for params in (inspect.signature(dc.Client).parameters, inspect.signature(dc.RetryPolicy).parameters):
+        assert all(p.default is None for p in params.values() if p.default is not inspect.Parameter.empty)
 
 
 def test_models(client: Client, emu: Backend) -> None:
@@ -102,9 +110,12 @@ def test_models(client: Client, emu: Backend) -> None:
     future = dc.Transaction({**tx.to_dict(), "status": "SOMETHING_NEW", "brand_new": {"x": 1}})
     assert future.status == "SOMETHING_NEW" and future.extra["brand_new"] == {"x": 1}
     assert "card" in tx.extra and "status" not in tx.extra
+    assert isinstance(tx.events[0], dc.TransactionEvent) and tx.events[-1].event == "AUTHORIZE"
+    # the rules are the core's: the same dict, judged by the native function
+    assert tx.is_paid() and not dc.Transaction({**tx.to_dict(), "status": "DECLINED"}).is_paid()
     assert future.to_dict()["brand_new"] == {"x": 1}
     # and round-trips into a request (models are accepted where dicts are)
     session = client.sessions.get(client.sessions.create(session_payload()).id)
     assert session.order is not None
-    updated = client.sessions.update(session.id, {"order": session.order}, update_without_lock=True)  # type: ignore[typeddict-item]
+    updated = client.sessions.update(session.id, {"order": session.order}, True)  # type: ignore[typeddict-item]
     assert updated.order == session.order

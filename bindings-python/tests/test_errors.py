@@ -7,11 +7,12 @@ import pickle
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, cast
 
 import pytest
 
 import dintero_checkout as dc
-from conftest import Backend, paid_transaction
+from conftest import Backend, paid_transaction, session_payload
 from dintero_checkout import Client, RetryPolicy, _native
 
 SECRET = "emulator-client-secret"
@@ -22,7 +23,7 @@ def test_table_matches_core_kinds() -> None:
     for kind, cls in dc.ERROR_CLASSES.items():
         assert issubclass(cls, dc.DinteroError) and cls.kind == kind
         assert not hasattr(builtins, cls.__name__), f"{cls.__name__} shadows a builtin"
-        assert cls.__name__ in dc.__all__
+        assert getattr(dc, cls.__name__) is cls
 
 
 def test_errors_pickle_with_their_fields() -> None:
@@ -105,15 +106,15 @@ def test_not_found(client: Client) -> None:
     with pytest.raises(dc.NotFoundError) as info:
         client.transactions.get("T12345678.missing")
     assert (info.value.status, info.value.kind) == (404, "not_found")
-    assert info.value.request_id
+    assert info.value.request_id and not info.value.is_transient
 
 
 def test_conflict(client: Client, emu: Backend) -> None:
     tx_id = paid_transaction(client, emu)
     client.transactions.void(tx_id)
     with pytest.raises(dc.ConflictError) as info:
-        client.transactions.extend_authorization(tx_id, amount=100)
-    assert info.value.status == 409
+        client.transactions.extend_authorization(tx_id, {"amount": 100})
+    assert info.value.status == 409 and not info.value.is_transient
 
 
 def test_rate_limited(emu: Backend) -> None:
@@ -130,7 +131,7 @@ def test_server_error_after_retries(emu: Backend) -> None:
     emu.inject_fault("get_transaction", "status_503", times=10)
     with pytest.raises(dc.ServerError) as info:
         client.transactions.get("T12345678.any")
-    assert info.value.status == 503
+    assert info.value.status == 503 and info.value.is_transient
     assert emu.request_count("get_transaction") == 3
 
 
@@ -139,7 +140,7 @@ def test_network_error() -> None:
     client = dc.Client("T12345678", "id", SECRET, base_url="http://127.0.0.1:9", retry=RetryPolicy.none())
     with pytest.raises(dc.NetworkError) as info:
         client.authenticate()
-    assert info.value.kind == "network" and info.value.status is None
+    assert info.value.kind == "network" and info.value.status is None and info.value.is_transient
 
 
 def test_network_error_on_reset(emu: Backend) -> None:
@@ -199,18 +200,57 @@ def test_every_kind_is_covered() -> None:
 def test_conversion_errors_are_invalid_input_naming_the_parameter(client: Client, emu: Backend) -> None:
     tx_id = paid_transaction(client, emu)
     cases: list[tuple[str, Callable[[], object]]] = [
-        ("amount", lambda: client.transactions.extend_authorization(tx_id, amount=1.5)),  # type: ignore[arg-type]
-        ("items", lambda: client.transactions.capture(tx_id, 100, items=5)),  # type: ignore[arg-type]
-        ("limit", lambda: list(client.transactions.list(limit=-1))),
-        ("limit", lambda: list(client.transactions.list(limit="ten"))),  # type: ignore[arg-type]
-        ("transaction_id", lambda: client.transactions.get("T12345678.\udc80")),
-        ("transaction_id", lambda: client.transactions.get(5)),  # type: ignore[arg-type]
-        ("session_id", lambda: client.sessions.get("\ud800")),
-        ("max_attempts", lambda: emu.client(retry=RetryPolicy(max_attempts=-1))),
-        ("max_attempts", lambda: emu.client(retry=RetryPolicy(max_attempts=1.5))),  # type: ignore[arg-type]
+        (
+            "request.amount: 1.5 is not a whole number",
+            lambda: client.transactions.extend_authorization(tx_id, cast(Any, {"amount": 1.5})),
+        ),
+        (
+            "request.items: invalid type: integer `5`",
+            lambda: client.transactions.capture(tx_id, cast(Any, {"amount": 100, "items": 5})),
+        ),
+        ("request: missing field `amount`", lambda: client.transactions.refund(tx_id, cast(Any, {}))),
+        ("filter.limit: invalid value: integer `-1`", lambda: list(client.transactions.list({"limit": -1}))),
+        ("filter.limit: invalid type: string", lambda: list(client.transactions.list(cast(Any, {"limit": "ten"})))),
+        ("transaction_id: is not valid text", lambda: client.transactions.get("T12345678.\udc80")),
+        ("transaction_id: invalid type: integer `5`", lambda: client.transactions.get(5)),  # type: ignore[arg-type]
+        ("session_id: is not valid text", lambda: client.sessions.get("\ud800")),
+        ("includes: invalid type: string", lambda: client.transactions.get(tx_id, "session")),
+        ("timeout: must be zero or a positive number", lambda: client.wait_for_payment("T12345678.x", timeout=-1)),
+        ("retry.max_attempts: invalid value: integer `-1`", lambda: emu.client(retry=RetryPolicy(max_attempts=-1))),
+        ("retry.max_attempts: invalid type: floating point", lambda: emu.client(retry=RetryPolicy(max_attempts=1.5))),  # type: ignore[arg-type]
+        ("callback.params: invalid type", lambda: client.callbacks.confirm({"params": 5})),
+        ("headers: invalid type", lambda: dc.request_url("/cb", 5)),  # type: ignore[arg-type]
     ]
-    for name, call in cases:
+    for expected, call in cases:
         with pytest.raises(dc.InvalidInputError) as info:
             call()
         assert info.value.kind == "invalid_input"
-        assert name in info.value.message, (name, info.value.message)
+        assert expected in info.value.message, (expected, info.value.message)
+    assert emu.request_count("capture") == emu.request_count("refund") == 0
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda p: p["order"].__setitem__("amount", "33890"), "request.order.amount: invalid type: string"),
+        (lambda p: p["order"].__setitem__("currency", 578), "request.order.currency: invalid type: integer"),
+        (lambda p: p.pop("url"), "request: missing field `url`"),
+        (
+            lambda p: p["order"]["items"][0].__setitem__("amount", object()),
+            "request.order.items[0].amount: expected a dict",
+        ),
+        (
+            lambda p: p["order"]["items"][0].__setitem__("vat", float("nan")),
+            "request.order.items[0].vat: NaN is not a finite",
+        ),
+        (lambda p: p["order"].__setitem__("items", [{1: "x"}]), "request.order.items[0]: keys must be str"),
+        (lambda p: p.__setitem__("order", 42), "request.order: invalid type: integer `42`"),
+    ],
+)
+def test_a_session_request_is_refused_naming_the_field(client: Client, emu: Backend, mutate: Any, field: str) -> None:
+    payload: Any = session_payload()
+    mutate(payload)
+    with pytest.raises(dc.InvalidInputError) as info:
+        client.sessions.create(payload)
+    assert field in str(info.value)
+    assert emu.request_count("create_session") == 0

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import Backend, session_payload
 from dintero_checkout import CallbackVerifier, Client
-from dintero_checkout.testing import sign_callback
+from dintero_checkout.testing import CARD_DECLINE, sign_callback
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python")
 
@@ -78,7 +78,7 @@ def test_receiver_verifies_confirms_and_fulfils(client: Client, emu: Backend) ->
 def test_receiver_return_page_for_failures(client: Client, emu: Backend, outcome: str) -> None:
     app = receiver.create_app(client, CallbackVerifier("unused-secret", emu.account_id))
     session = client.sessions.create(session_payload())
-    result = emu.cancel_payment(session.id) if outcome == "cancel" else emu.pay(session.id, "4100 0000 0000 0076")
+    result = emu.cancel_payment(session.id) if outcome == "cancel" else emu.pay(session.id, CARD_DECLINE)
     ret = urlsplit(result.redirect_url)
     page = app.test_client().get(f"{ret.path}?{ret.query}", base_url=f"{ret.scheme}://{ret.netloc}")
     assert ("cancelled" if outcome == "cancel" else "did not go through") in page.text

@@ -42,7 +42,7 @@ def test_sync_and_async_use_after_fork(client: Client, emu: Backend) -> None:
             ok_rt = rt_pid == os.getpid()
             ok_sync = client.transactions.get(tx_id).id == tx_id
             ok_async = asyncio.run(aclient.transactions.get(tx_id)).id == tx_id
-            op = client.transactions.capture(tx_id, 1000)
+            op = client.transactions.capture(tx_id, {"amount": 1000})
             ok_capture = op.transaction.status == "PARTIALLY_CAPTURED"
             os.write(write, f"{ok_rt} {ok_sync} {ok_async} {ok_capture}".encode())
             code = 0

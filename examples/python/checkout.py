@@ -89,17 +89,18 @@ def main() -> int:
         # Ship the chair first: capture its line. A retry after a lost answer never
         # captures twice (the capture_reference is how the SDK recognises it).
         chair = client.transactions.capture(
-            tx.id, 29990, items=[{"line_id": "1", "amount": 29990}], capture_reference=f"{order_id}-chair"
+            tx.id,
+            {"amount": 29990, "items": [{"line_id": "1", "amount": 29990}], "capture_reference": f"{order_id}-chair"},
         )
         print(f"4. captured the chair ({chair.reference}): {chair.transaction.status}")
-        rest = client.transactions.capture(tx.id, 3900, items=[{"line_id": "ship", "amount": 3900}])
+        rest = client.transactions.capture(tx.id, {"amount": 3900, "items": [{"line_id": "ship", "amount": 3900}]})
         print(f"5. captured shipping: {rest.transaction.status}")
 
-        refund = client.transactions.refund(tx.id, 3900, reason="free shipping after all")
+        refund = client.transactions.refund(tx.id, {"amount": 3900, "reason": "free shipping after all"})
         print(f"6. refunded shipping: {refund.transaction.status}")
 
         try:
-            client.transactions.refund(tx.id, 1_000_000)
+            client.transactions.refund(tx.id, {"amount": 1_000_000})
         except DinteroError as e:
             print(f"7. refunding too much is refused: {type(e).__name__} ({e.kind}, status {e.status})")
 

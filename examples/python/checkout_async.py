@@ -32,7 +32,7 @@ async def checkout(client: AsyncClient, emulator: Emulator, n: int) -> str:
     session = await client.sessions.create(order(n))
     paid = await emulator.pay_async(session.id)
     assert paid.transaction_id is not None
-    op = await client.transactions.capture(paid.transaction_id, 29990)
+    op = await client.transactions.capture(paid.transaction_id, {"amount": 29990})
     return op.transaction.status or "(no status)"
 
 
@@ -41,7 +41,7 @@ async def main() -> int:
         client = emulator.async_client()
         statuses = await asyncio.gather(*(checkout(client, emulator, n) for n in range(20)))
         print(f"20 orders checked out concurrently: {sorted(set(statuses))}")
-        captured = [tx.id async for tx in client.transactions.list(status="CAPTURED", limit=5)]
+        captured = [tx.id async for tx in client.transactions.list({"status": ["CAPTURED"], "limit": 5})]
         print(f"listed {len(captured)} captured transactions, 5 per page")
         assert len(captured) == 20
     return 0

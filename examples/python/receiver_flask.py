@@ -5,8 +5,10 @@ then fulfil. Also shows the customer's return page.
     DINTERO_SIGNATURE_SECRET=... flask --app examples/python/receiver_flask.py run
 
 Give Dintero ``https://your-shop/dintero/callback`` as the session's ``url.callback_url``.
-Behind a reverse proxy, make ``request.url`` the public URL (werkzeug's ``ProxyFix``): the
-signature covers the host, path and query Dintero called.
+The signature covers the host, path and query Dintero called; the SDK rebuilds that URL from
+the request's path and headers (``verify_request``). Behind a reverse proxy that rewrites
+``Host``, set ``DINTERO_PUBLIC_URL=https://your-shop`` (or pass ``trust_proxy=True`` if your own
+proxy sets ``X-Forwarded-Host``).
 
 What the answers mean to Dintero: 2xx ends the deliveries; 4xx is final too (Dintero never
 retries it, so answer 4xx only to a request that is not Dintero's); 5xx, a timeout (10 s) or a
@@ -30,6 +32,7 @@ from dintero_checkout import (
     SignatureError,
     parse_callback,
     parse_return_url,
+    request_url,
 )
 
 
@@ -47,7 +50,9 @@ class Orders:
         return True
 
 
-def create_app(client: Client, verifier: CallbackVerifier, orders: Optional[Orders] = None) -> Flask:
+def create_app(
+    client: Client, verifier: CallbackVerifier, orders: Optional[Orders] = None, public_url: Optional[str] = None
+) -> Flask:
     app = Flask(__name__)
     store = orders or Orders()
     app.config["ORDERS"] = store
@@ -55,13 +60,13 @@ def create_app(client: Client, verifier: CallbackVerifier, orders: Optional[Orde
     @app.route("/dintero/callback", methods=["GET", "POST"])
     def callback() -> tuple[str, int]:
         try:
-            cb = verifier.verify(request.method, request.url, request.headers)
+            cb = verifier.verify_request(request.method, request.full_path, request.headers, public_url=public_url)
         except SignatureError as e:
-            if not e.authentic_but_late:
+            if not e.is_authentic_but_late:
                 return "bad signature", 400  # forged or not a callback; 4xx: Dintero stops
             # Dintero's own signature, only older than the tolerance: a late retry. It is
             # authentic, so read it, and let confirm (a fresh read of the transaction) decide.
-            cb = parse_callback(request.url)
+            cb = parse_callback(request_url(request.full_path, request.headers, public_url))
         if cb.error is not None:
             return f"noted error {cb.error}", 200
         try:
@@ -70,11 +75,11 @@ def create_app(client: Client, verifier: CallbackVerifier, orders: Optional[Orde
         except ConflictError:
             return "callback does not match the transaction", 400
         except DinteroError as e:
-            if e.kind in ("network", "timeout", "server", "rate_limited"):
+            if e.is_transient:
                 return "try again", 503  # 5xx: Dintero retries later
             raise
         tx = confirmed.transaction
-        if tx.status in ("AUTHORIZED", "CAPTURED") and tx.merchant_reference:
+        if tx.is_paid() and tx.merchant_reference:  # the core's rule, as in every language
             store.mark_paid(tx.merchant_reference, tx.id)
         return "ok", 200
 
@@ -93,7 +98,7 @@ def create_app(client: Client, verifier: CallbackVerifier, orders: Optional[Orde
 def app_from_env() -> Flask:
     client = Client.from_env()
     verifier = CallbackVerifier(os.environ["DINTERO_SIGNATURE_SECRET"], client.account_id)
-    return create_app(client, verifier)
+    return create_app(client, verifier, public_url=os.environ.get("DINTERO_PUBLIC_URL") or None)
 
 
 if __name__ == "__main__":

@@ -5,113 +5,19 @@
 >>> session = client.sessions.create({...})
 >>> print(session.url)
 
-See ``dintero_checkout.testing.Emulator`` for a local Dintero to test against.
+See ``dintero_checkout.testing.Emulator`` for a local Dintero to test against. The public names
+are those the submodules list in ``__all__``: the clients, the callback and webhook functions, the
+errors, and the response models generated from the core's schema.
 """
 
 from __future__ import annotations
 
 from . import _native
-from ._callbacks import (
-    CallbackVerifier,
-    HeadersLike,
-    compute_signature,
-    parse_callback,
-    parse_return_url,
-    verify_callback,
-    verify_webhook,
-)
-from ._client import AsyncClient, AsyncTransactionList, Client, RetryPolicy, TransactionList
-from ._errors import (
-    ERROR_CLASSES,
-    SIGNATURE_EXPIRED,
-    SIGNATURE_FROM_FUTURE,
-    SIGNATURE_MALFORMED,
-    SIGNATURE_MISMATCH,
-    SIGNATURE_MISSING,
-    AuthenticationError,
-    ConflictError,
-    DecodeError,
-    DinteroError,
-    InvalidInputError,
-    NetworkError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitedError,
-    RequestTimeoutError,
-    ServerError,
-    SignatureError,
-)
-from ._models import (
-    Callback,
-    ConfirmedCallback,
-    Model,
-    Operation,
-    Order,
-    OrderItem,
-    ReturnResult,
-    Session,
-    SessionCreated,
-    SessionEvent,
-    SessionUrls,
-    ShippingOption,
-    Transaction,
-    TransactionEvent,
-    WebhookEvent,
-)
-from ._secret import Secret
+from ._callbacks import *  # noqa: F403
+from ._client import *  # noqa: F403
+from ._error_classes import *  # noqa: F403
+from ._errors import *  # noqa: F403
+from ._models import *  # noqa: F403
+from ._secret import Secret as Secret
 
 __version__: str = _native.__version__
-
-__all__ = [
-    "__version__",
-    # clients
-    "Client",
-    "AsyncClient",
-    "RetryPolicy",
-    "TransactionList",
-    "AsyncTransactionList",
-    # callbacks and webhooks
-    "CallbackVerifier",
-    "HeadersLike",
-    "verify_callback",
-    "parse_callback",
-    "parse_return_url",
-    "verify_webhook",
-    "compute_signature",
-    # errors
-    "Secret",
-    "DinteroError",
-    "InvalidInputError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "RateLimitedError",
-    "ServerError",
-    "NetworkError",
-    "RequestTimeoutError",
-    "DecodeError",
-    "SignatureError",
-    "SIGNATURE_EXPIRED",
-    "SIGNATURE_FROM_FUTURE",
-    "SIGNATURE_MISMATCH",
-    "SIGNATURE_MISSING",
-    "SIGNATURE_MALFORMED",
-    "ERROR_CLASSES",
-    # response objects
-    "Model",
-    "SessionCreated",
-    "Session",
-    "SessionUrls",
-    "SessionEvent",
-    "Order",
-    "OrderItem",
-    "ShippingOption",
-    "Transaction",
-    "TransactionEvent",
-    "Operation",
-    "Callback",
-    "ConfirmedCallback",
-    "ReturnResult",
-    "WebhookEvent",
-]

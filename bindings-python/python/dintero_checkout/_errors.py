@@ -1,8 +1,18 @@
-"""Exceptions: one base class, one subclass per stable error kind of the core."""
+"""Exceptions: the base class. Its subclasses, one per stable error kind of the core, are
+generated from the core's ``ErrorKind`` (``_error_classes.py``)."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
+
+__all__ = [
+    "SIGNATURE_EXPIRED",
+    "SIGNATURE_FROM_FUTURE",
+    "SIGNATURE_MALFORMED",
+    "SIGNATURE_MISMATCH",
+    "SIGNATURE_MISSING",
+    "DinteroError",
+]
 
 
 class DinteroError(Exception):
@@ -12,6 +22,10 @@ class DinteroError(Exception):
     every language of the SDK. ``status`` is Dintero's HTTP status, ``code`` its ``error.code``
     and ``request_id`` the id to quote to Dintero support, when known. No attribute, message
     or ``repr`` ever contains a secret.
+
+    ``is_transient`` is the core's verdict that the same call may succeed later (a network
+    failure, a timeout, 429, 5xx); ``is_authentic_but_late`` is true for a callback signature
+    made with your secret that is only outside the time window.
 
     On a capture, refund or void, ``reference`` is the ``capture_reference`` /
     ``refund_reference`` the write used (yours, or the one the SDK generated) and
@@ -32,6 +46,8 @@ class DinteroError(Exception):
         request_id: Optional[str] = None,
         reference: Optional[str] = None,
         outcome_unknown: bool = False,
+        is_transient: bool = False,
+        is_authentic_but_late: bool = False,
     ) -> None:
         super().__init__(message)
         if kind is not None:
@@ -42,21 +58,14 @@ class DinteroError(Exception):
         self.request_id = request_id
         self.reference = reference
         self.outcome_unknown = outcome_unknown
+        self.is_transient = is_transient
+        self.is_authentic_but_late = is_authentic_but_late
 
     def __str__(self) -> str:
-        extras = []
-        if self.status is not None:
-            extras.append(f"status {self.status}")
-        if self.code is not None:
-            extras.append(f"code {self.code}")
-        if self.request_id is not None:
-            extras.append(f"request id {self.request_id}")
-        if getattr(self, "reference", None) is not None:
-            extras.append(f"reference {self.reference}")
+        extras = [f"{label} {getattr(self, name)}" for name, label in _SHOWN if getattr(self, name, None) is not None]
         if getattr(self, "outcome_unknown", False):
             extras.append("outcome unknown")
-        tail = f" ({', '.join(extras)})" if extras else ""
-        return f"{self.kind}: {self.message}{tail}"
+        return f"{self.kind}: {self.message}" + (f" ({', '.join(extras)})" if extras else "")
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name, None)!r}" for name in _FIELDS)
@@ -67,68 +76,10 @@ class DinteroError(Exception):
         return (_from_native, tuple(getattr(self, name, None) for name in _FIELDS))
 
 
-_FIELDS = ("kind", "message", "status", "code", "request_id", "reference", "outcome_unknown")
-
-
-class InvalidInputError(DinteroError, ValueError):
-    """Refused input: caught before sending (it names the field) or HTTP 400/422."""
-
-    kind = "invalid_input"
-
-
-class AuthenticationError(DinteroError):
-    """The credentials were refused (HTTP 401)."""
-
-    kind = "authentication"
-
-
-class PermissionDeniedError(DinteroError):
-    """The credentials lack the rights for this call (HTTP 403)."""
-
-    kind = "permission"
-
-
-class NotFoundError(DinteroError):
-    """No such session or transaction (HTTP 404)."""
-
-    kind = "not_found"
-
-
-class ConflictError(DinteroError):
-    """The request conflicts with the object's state (HTTP 409), or a callback does not match
-    its transaction (``code == "callback_mismatch"``)."""
-
-    kind = "conflict"
-
-
-class RateLimitedError(DinteroError):
-    """Too many requests (HTTP 429) and the retries ran out."""
-
-    kind = "rate_limited"
-
-
-class ServerError(DinteroError):
-    """Dintero failed (HTTP 5xx) and the retries ran out, or an operation failed at Dintero."""
-
-    kind = "server"
-
-
-class NetworkError(DinteroError):
-    """The connection failed or was cut."""
-
-    kind = "network"
-
-
-class RequestTimeoutError(DinteroError):
-    """A request took longer than the client's timeout."""
-
-    kind = "timeout"
-
-
-class DecodeError(DinteroError):
-    """A response could not be decoded."""
-
-    kind = "decode"
+# The fields, in the order the compiled module passes them to ``_from_native``.
+_FIELDS: tuple[str, ...] = ("kind", "message", "status", "code", "request_id", "reference", "outcome_unknown")
+_FIELDS += ("is_transient", "is_authentic_but_late")
+_SHOWN = (("status", "status"), ("code", "code"), ("request_id", "request id"), ("reference", "reference"))
 
 
 #: ``SignatureError.code`` of an authentic signature older than the tolerance: most likely a
@@ -145,57 +96,8 @@ SIGNATURE_MISSING = "signature_missing"
 SIGNATURE_MALFORMED = "signature_malformed"
 
 
-class SignatureError(DinteroError):
-    """A callback or webhook is not valid and authentic: its signature is missing, malformed,
-    forged or outside the time window, or its URL is not a callback. ``code`` says which (see
-    ``SIGNATURE_EXPIRED`` and friends); ``authentic_but_late`` is true for a signature made with
-    your secret that is only too old (or too new)."""
+def _from_native(kind: str, message: str, *fields: Any) -> DinteroError:
+    """Builds the exception for a core error (called by the compiled module with ``_FIELDS``)."""
+    from ._error_classes import ERROR_CLASSES
 
-    kind = "signature"
-
-    @property
-    def authentic_but_late(self) -> bool:
-        """True when the signature is authentic but outside the tolerance: confirm the callback
-        by re-reading the transaction and answer 2xx (a 4xx would end Dintero's retries)."""
-        return getattr(self, "code", None) in (SIGNATURE_EXPIRED, SIGNATURE_FROM_FUTURE)
-
-
-#: The one kind -> class table (checked against the core's kinds by the tests).
-ERROR_CLASSES: dict[str, type[DinteroError]] = {
-    cls.kind: cls
-    for cls in (
-        InvalidInputError,
-        AuthenticationError,
-        PermissionDeniedError,
-        NotFoundError,
-        ConflictError,
-        RateLimitedError,
-        ServerError,
-        NetworkError,
-        RequestTimeoutError,
-        DecodeError,
-        SignatureError,
-    )
-}
-
-
-def _from_native(
-    kind: str,
-    message: str,
-    status: Optional[int] = None,
-    code: Optional[str] = None,
-    request_id: Optional[str] = None,
-    reference: Optional[str] = None,
-    outcome_unknown: bool = False,
-) -> DinteroError:
-    """Builds the exception for a core error (called by the compiled module)."""
-    cls = ERROR_CLASSES.get(kind, DinteroError)
-    return cls(
-        message,
-        kind=kind,
-        status=status,
-        code=code,
-        request_id=request_id,
-        reference=reference,
-        outcome_unknown=bool(outcome_unknown),
-    )
+    return ERROR_CLASSES.get(kind, DinteroError)(message, kind=kind, **dict(zip(_FIELDS[2:], fields)))

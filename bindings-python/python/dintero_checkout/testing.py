@@ -27,6 +27,10 @@ __all__ = [
     "Emulator",
     "PayOutcome",
     "CallbackDelivery",
+    "CARDS",
+    "CATALOG",
+    "FAULTS",
+    "FAULT_ROUTES",
     "CARD_APPROVE",
     "CARD_DECLINE",
     "CARD_CAPTURE_TIMEOUT",
@@ -35,16 +39,26 @@ __all__ = [
     "sign_callback",
 ]
 
-#: Dintero's test card that approves (3-D Secure frictionless).
-CARD_APPROVE = "4000 0000 0000 0002"
+#: What the emulator offers a test: its test cards, fault kinds and fault routes (the
+#: emulator's own table, read through the native module; no list of our own).
+CATALOG: dict[str, Any] = _native.emulator_catalog()
+#: Test card numbers by name (``"approve"``, ``"decline"``, ``"capture_timeout"``, ...).
+CARDS: dict[str, str] = {card["name"]: card["number"] for card in CATALOG["cards"]}
+#: The fault kinds ``inject_fault`` takes.
+FAULTS: tuple[str, ...] = tuple(fault["name"] for fault in CATALOG["faults"])
+#: The routes a fault can target (``"*"`` is every route).
+FAULT_ROUTES: tuple[str, ...] = tuple(CATALOG["fault_routes"])
+
+#: The test card that approves (3-D Secure frictionless).
+CARD_APPROVE = CARDS["approve"]
 #: A test card that is declined.
-CARD_DECLINE = "4100 0000 0000 0076"
+CARD_DECLINE = CARDS["decline"]
 #: Approves, but captures of it time out.
-CARD_CAPTURE_TIMEOUT = "4100 0000 0000 0019"
+CARD_CAPTURE_TIMEOUT = CARDS["capture_timeout"]
 #: Approves, but refunds of it time out.
-CARD_REFUND_TIMEOUT = "4100 0000 0000 0027"
+CARD_REFUND_TIMEOUT = CARDS["refund_timeout"]
 #: Approves, but voids of it time out.
-CARD_VOID_TIMEOUT = "4100 0000 0000 0043"
+CARD_VOID_TIMEOUT = CARDS["void_timeout"]
 
 
 class PayOutcome(Model):
@@ -200,19 +214,19 @@ class Emulator:
 
     def pay(self, session_id: str, card_number: str = CARD_APPROVE) -> PayOutcome:
         """Pays a session with a test card, as the customer would on the checkout page."""
-        return PayOutcome(self._native.pay(session_id, card_number))
+        return PayOutcome(self._native.pay(session_id, card_number).wait())
 
     async def pay_async(self, session_id: str, card_number: str = CARD_APPROVE) -> PayOutcome:
         """``pay`` without blocking the event loop (needed when your callback receiver runs
         on the same loop)."""
-        return PayOutcome(await self._native.pay_async(session_id, card_number))
+        return PayOutcome(await self._native.pay(session_id, card_number))
 
     def cancel_payment(self, session_id: str) -> PayOutcome:
         """Presses Cancel on the checkout page."""
-        return PayOutcome(self._native.cancel_payment(session_id))
+        return PayOutcome(self._native.cancel_payment(session_id).wait())
 
     async def cancel_payment_async(self, session_id: str) -> PayOutcome:
-        return PayOutcome(await self._native.cancel_payment_async(session_id))
+        return PayOutcome(await self._native.cancel_payment(session_id))
 
     # -- what happened
 
@@ -247,12 +261,9 @@ class Emulator:
         retry_after: Optional[int] = None,
         ms: Optional[int] = None,
     ) -> None:
-        """Arms a fault for the next ``times`` requests on ``route`` (or ``"*"``).
-
-        Faults: ``status_500``, ``status_502``, ``status_503``, ``status_429`` (with
-        ``retry_after`` seconds), ``delay`` (``ms``), ``reset_before_apply``,
-        ``reset_after_apply``, ``malformed_json``, ``accepted_202``.
-        """
+        """Arms a fault for the next ``times`` requests on ``route`` (one of ``FAULT_ROUTES``).
+        ``fault`` is one of ``FAULTS`` (``status_429`` takes ``retry_after`` seconds, ``delay``
+        takes ``ms``)."""
         self._native.inject_fault(route, fault, times=times, retry_after=retry_after, ms=ms)
 
     def advance_clock(self, seconds: int) -> None:
