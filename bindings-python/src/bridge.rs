@@ -42,9 +42,16 @@ impl Pending {
             std::panic::AssertUnwindSafe(work)
                 .catch_unwind()
                 .await
-                .unwrap_or_else(|_| Err(Error::new(ErrorKind::Server, "internal error: the SDK's task panicked")))
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        ErrorKind::Server,
+                        "internal error: the SDK's task panicked",
+                    ))
+                })
         };
-        Pending { work: Mutex::new(Some(Box::pin(guarded))) }
+        Pending {
+            work: Mutex::new(Some(Box::pin(guarded))),
+        }
     }
 
     fn take(&self, py: Python<'_>) -> PyResult<Work> {
@@ -90,18 +97,31 @@ struct Shared {
 
 impl Shared {
     fn push(self: &Arc<Self>, future: Py<PyAny>, outcome: Outcome) {
-        self.queue.lock().unwrap_or_else(|p| p.into_inner()).push((future, outcome));
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((future, outcome));
         if self.scheduled.swap(true, Ordering::AcqRel) {
             return; // a drain is already on its way and will see this entry
         }
         Python::attach(|py| {
-            let drainer = Py::new(py, Drainer { shared: self.clone() });
-            let scheduled =
-                drainer.and_then(|d| self.event_loop.bind(py).call_method1(intern!(py, "call_soon_threadsafe"), (d,)));
+            let drainer = Py::new(
+                py,
+                Drainer {
+                    shared: self.clone(),
+                },
+            );
+            let scheduled = drainer.and_then(|d| {
+                self.event_loop
+                    .bind(py)
+                    .call_method1(intern!(py, "call_soon_threadsafe"), (d,))
+            });
             if scheduled.is_err() {
                 // The loop is closed: nobody can await these futures any more.
                 self.scheduled.store(false, Ordering::Release);
-                drop(std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner())));
+                drop(std::mem::take(
+                    &mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()),
+                ));
             }
         });
     }
@@ -117,7 +137,8 @@ pub struct Drainer {
 impl Drainer {
     fn __call__(&self, py: Python<'_>) {
         self.shared.scheduled.store(false, Ordering::Release);
-        let items = std::mem::take(&mut *self.shared.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        let items =
+            std::mem::take(&mut *self.shared.queue.lock().unwrap_or_else(|p| p.into_inner()));
         for (future, outcome) in items {
             // One bad entry must not strand the others: each is settled on its own.
             if let Err(err) = settle(py, future.bind(py), outcome) {
@@ -164,7 +185,10 @@ static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 fn bridge_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> Arc<Shared> {
     BRIDGE.with(|cell| {
         let mut cell = cell.borrow_mut();
-        if let Some(shared) = cell.as_ref().filter(|s| s.event_loop.bind(py).is(event_loop)) {
+        if let Some(shared) = cell
+            .as_ref()
+            .filter(|s| s.event_loop.bind(py).is(event_loop))
+        {
             return shared.clone();
         }
         let shared = Arc::new(Shared {
@@ -179,12 +203,16 @@ fn bridge_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> Arc<Shared> {
 
 /// Spawns `work` and returns an `asyncio.Future` for its result, on the running loop.
 fn spawn<'py>(py: Python<'py>, work: Work) -> PyResult<Bound<'py, PyAny>> {
-    let event_loop = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?.call0()?;
+    let event_loop = GET_RUNNING_LOOP
+        .import(py, "asyncio", "get_running_loop")?
+        .call0()?;
     let shared = bridge_for(py, &event_loop);
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
     let target = future.clone().unbind();
     let handle = runtime()?.spawn(async move { shared.push(target, work.await) });
-    let canceller = Canceller { abort: handle.abort_handle() };
+    let canceller = Canceller {
+        abort: handle.abort_handle(),
+    };
     future.call_method1(intern!(py, "add_done_callback"), (canceller,))?;
     Ok(future)
 }

@@ -12,7 +12,10 @@ use crate::errors::to_pyerr;
 type Arg<'a, 'py> = &'a Bound<'py, PyAny>;
 type Headers = Vec<(String, String)>;
 
-fn done<'py, T: Serialize>(py: Python<'py>, result: Result<T, Error>) -> PyResult<Bound<'py, PyAny>> {
+fn done<'py, T: Serialize>(
+    py: Python<'py>,
+    result: Result<T, Error>,
+) -> PyResult<Bound<'py, PyAny>> {
     match result {
         Ok(v) => to_py(py, &json(&v)),
         Err(e) => Err(to_pyerr(py, &e)),
@@ -33,15 +36,28 @@ pub struct NativeVerifier {
 impl NativeVerifier {
     #[new]
     #[pyo3(signature = (secret, account_id, tolerance=None))]
-    fn new(py: Python<'_>, secret: String, account_id: String, tolerance: Option<Arg>) -> PyResult<Self> {
-        let mut inner = CallbackVerifier::new(secret, account_id.clone()).map_err(|e| to_pyerr(py, &e))?;
+    fn new(
+        py: Python<'_>,
+        secret: String,
+        account_id: String,
+        tolerance: Option<Arg>,
+    ) -> PyResult<Self> {
+        let mut inner =
+            CallbackVerifier::new(secret, account_id.clone()).map_err(|e| to_pyerr(py, &e))?;
         let tolerance = seconds(py, tolerance, "tolerance")?.unwrap_or(DEFAULT_TOLERANCE);
         inner = inner.with_tolerance(tolerance);
-        Ok(NativeVerifier { inner, account_id, tolerance: tolerance.as_secs_f64() })
+        Ok(NativeVerifier {
+            inner,
+            account_id,
+            tolerance: tolerance.as_secs_f64(),
+        })
     }
 
     fn __repr__(&self) -> String {
-        format!("CallbackVerifier(account_id={:?}, secret=***, tolerance={})", self.account_id, self.tolerance)
+        format!(
+            "CallbackVerifier(account_id={:?}, secret=***, tolerance={})",
+            self.account_id, self.tolerance
+        )
     }
 
     /// Checks one signature header value for `method` + `url` at `now` (unix s, None = clock).
@@ -55,7 +71,9 @@ impl NativeVerifier {
         now: Option<i64>,
     ) -> PyResult<()> {
         let now = now.unwrap_or_else(unix_now);
-        self.inner.verify_header_at(method, url, header, now).map_err(|e| to_pyerr(py, &e))
+        self.inner
+            .verify_header_at(method, url, header, now)
+            .map_err(|e| to_pyerr(py, &e))
     }
 
     /// Verifies a request (method, full URL, header pairs) and returns the callback.
@@ -69,7 +87,11 @@ impl NativeVerifier {
         now: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let headers: Headers = arg(py, headers, "headers")?;
-        done(py, self.inner.verify_at(method, url, headers, now.unwrap_or_else(unix_now)))
+        done(
+            py,
+            self.inner
+                .verify_at(method, url, headers, now.unwrap_or_else(unix_now)),
+        )
     }
 
     /// Verifies a request from its path and query; the URL is rebuilt by the core.
@@ -86,7 +108,17 @@ impl NativeVerifier {
         now: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let headers: Headers = arg(py, headers, "headers")?;
-        done(py, self.inner.verify_request(method, path_and_query, &headers, public_url, trust_proxy, now))
+        done(
+            py,
+            self.inner.verify_request(
+                method,
+                path_and_query,
+                &headers,
+                public_url,
+                trust_proxy,
+                now,
+            ),
+        )
     }
 }
 
@@ -106,7 +138,8 @@ pub fn request_url(
     trust_proxy: bool,
 ) -> PyResult<String> {
     let headers: Headers = arg(py, headers, "headers")?;
-    dintero_checkout::request_url(path_and_query, headers, public_url, trust_proxy).map_err(|e| to_pyerr(py, &e))
+    dintero_checkout::request_url(path_and_query, headers, public_url, trust_proxy)
+        .map_err(|e| to_pyerr(py, &e))
 }
 
 /// Parses a callback URL without checking its signature.
@@ -131,7 +164,8 @@ pub fn compute_signature(
     url: &str,
     timestamp: i64,
 ) -> PyResult<String> {
-    dintero_checkout::compute_signature(secret, account_id, method, url, timestamp).map_err(|e| to_pyerr(py, &e))
+    dintero_checkout::compute_signature(secret, account_id, method, url, timestamp)
+        .map_err(|e| to_pyerr(py, &e))
 }
 
 /// Verifies a webhook's `event-signature` over the raw body and returns the event.
@@ -142,7 +176,10 @@ pub fn verify_webhook<'py>(
     body: &[u8],
     signature: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    done(py, dintero_checkout::verify_webhook(secret, body, signature))
+    done(
+        py,
+        dintero_checkout::verify_webhook(secret, body, signature),
+    )
 }
 
 /// Checks an order's sums, line ids and VAT (`strict`: doubts are errors too).
@@ -150,8 +187,11 @@ pub fn verify_webhook<'py>(
 #[pyo3(signature = (order, strict=false))]
 pub fn validate_order(py: Python<'_>, order: Arg, strict: bool) -> PyResult<()> {
     let order: Order = arg(py, order, "order")?;
-    let checked =
-        if strict { dintero_checkout::validate_order_strict(&order) } else { dintero_checkout::validate_order(&order) };
+    let checked = if strict {
+        dintero_checkout::validate_order_strict(&order)
+    } else {
+        dintero_checkout::validate_order(&order)
+    };
     checked.map_err(|e| to_pyerr(py, &e))
 }
 
@@ -170,12 +210,21 @@ pub fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 
 /// A rule of the core about a transaction: `is_paid`, `captured_amount`, `refunded_amount`.
 #[pyfunction]
-pub fn transaction_rule<'py>(py: Python<'py>, rule: &str, transaction: Arg) -> PyResult<Bound<'py, PyAny>> {
+pub fn transaction_rule<'py>(
+    py: Python<'py>,
+    rule: &str,
+    transaction: Arg,
+) -> PyResult<Bound<'py, PyAny>> {
     let tx: Transaction = arg(py, transaction, "transaction")?;
     match rule {
-        "is_paid" => Ok(pyo3::types::PyBool::new(py, tx.is_paid()).to_owned().into_any()),
+        "is_paid" => Ok(pyo3::types::PyBool::new(py, tx.is_paid())
+            .to_owned()
+            .into_any()),
         "captured_amount" => Ok(tx.captured_amount().into_pyobject(py)?.into_any()),
         "refunded_amount" => Ok(tx.refunded_amount().into_pyobject(py)?.into_any()),
-        other => Err(crate::errors::invalid_input(py, format!("rule: unknown transaction rule {other:?}"))),
+        other => Err(crate::errors::invalid_input(
+            py,
+            format!("rule: unknown transaction rule {other:?}"),
+        )),
     }
 }

@@ -6,8 +6,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use dintero_checkout::{
-    Callback, CaptureRequest, Client, ClientBuilder, CreateSessionOptions, Error, ExtendAuthorizationRequest,
-    ListTransactions, RefundRequest, RetryPolicy, SessionRequest, SessionUpdate, TransactionPager,
+    Callback, CaptureRequest, Client, ClientBuilder, CreateSessionOptions, Error,
+    ExtendAuthorizationRequest, ListTransactions, RefundRequest, RetryPolicy, SessionRequest,
+    SessionUpdate, TransactionPager,
 };
 use pyo3::prelude::*;
 use serde::Serialize;
@@ -94,9 +95,17 @@ impl NativeClient {
             retry.max_attempts = n;
         }
         for (value, name, field) in [
-            (initial_backoff, "retry.initial_backoff", &mut retry.initial_backoff),
+            (
+                initial_backoff,
+                "retry.initial_backoff",
+                &mut retry.initial_backoff,
+            ),
             (max_backoff, "retry.max_backoff", &mut retry.max_backoff),
-            (max_retry_after, "retry.max_retry_after", &mut retry.max_retry_after),
+            (
+                max_retry_after,
+                "retry.max_retry_after",
+                &mut retry.max_retry_after,
+            ),
         ] {
             if let Some(d) = seconds(py, value, name)? {
                 *field = d;
@@ -131,8 +140,17 @@ impl NativeClient {
         }
         let client = builder.clone().build().map_err(|e| to_pyerr(py, &e))?;
         let base_url = client.config().checkout_base_url().to_string();
-        let slot = Mutex::new(Slot { pid: std::process::id(), client });
-        Ok(NativeClient { builder, slot, account_id, client_id, base_url })
+        let slot = Mutex::new(Slot {
+            pid: std::process::id(),
+            client,
+        });
+        Ok(NativeClient {
+            builder,
+            slot,
+            account_id,
+            client_id,
+            base_url,
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -159,16 +177,28 @@ impl NativeClient {
         timeout: OptArg,
     ) -> PyResult<Pending> {
         let id: String = arg(py, session_id, "session_id")?;
-        let (interval, timeout) = (seconds(py, interval, "interval")?, seconds(py, timeout, "timeout")?);
-        self.run(py, |c| async move { c.wait_for_payment(&id, interval, timeout).await })
+        let (interval, timeout) = (
+            seconds(py, interval, "interval")?,
+            seconds(py, timeout, "timeout")?,
+        );
+        self.run(py, |c| async move {
+            c.wait_for_payment(&id, interval, timeout).await
+        })
     }
 
     #[pyo3(signature = (request, include_session=None))]
-    fn create_session(&self, py: Python<'_>, request: Arg, include_session: OptArg) -> PyResult<Pending> {
+    fn create_session(
+        &self,
+        py: Python<'_>,
+        request: Arg,
+        include_session: OptArg,
+    ) -> PyResult<Pending> {
         let request: SessionRequest = arg(py, request, "request")?;
         let include_session = opt(py, include_session, "include_session")?.unwrap_or_default();
         let options = CreateSessionOptions { include_session };
-        self.run(py, |c| async move { c.sessions().create(&request, &options).await })
+        self.run(py, |c| async move {
+            c.sessions().create(&request, &options).await
+        })
     }
 
     fn get_session(&self, py: Python<'_>, session_id: Arg) -> PyResult<Pending> {
@@ -184,9 +214,14 @@ impl NativeClient {
         update: Arg,
         update_without_lock: OptArg,
     ) -> PyResult<Pending> {
-        let (id, update): (String, SessionUpdate) = (arg(py, session_id, "session_id")?, arg(py, update, "update")?);
+        let (id, update): (String, SessionUpdate) = (
+            arg(py, session_id, "session_id")?,
+            arg(py, update, "update")?,
+        );
         let unlocked = opt(py, update_without_lock, "update_without_lock")?.unwrap_or_default();
-        self.run(py, |c| async move { c.sessions().update(&id, &update, unlocked).await })
+        self.run(py, |c| async move {
+            c.sessions().update(&id, &update, unlocked).await
+        })
     }
 
     fn cancel_session(&self, py: Python<'_>, session_id: Arg) -> PyResult<Pending> {
@@ -195,7 +230,12 @@ impl NativeClient {
     }
 
     #[pyo3(signature = (transaction_id, includes=None))]
-    fn get_transaction(&self, py: Python<'_>, transaction_id: Arg, includes: OptArg) -> PyResult<Pending> {
+    fn get_transaction(
+        &self,
+        py: Python<'_>,
+        transaction_id: Arg,
+        includes: OptArg,
+    ) -> PyResult<Pending> {
         let id: String = arg(py, transaction_id, "transaction_id")?;
         let includes: Vec<String> = opt(py, includes, "includes")?.unwrap_or_default();
         self.run(py, |c| async move {
@@ -208,19 +248,29 @@ impl NativeClient {
     fn list_transactions(&self, py: Python<'_>, filter: OptArg) -> PyResult<NativePager> {
         let filter: ListTransactions = opt(py, filter, "filter")?.unwrap_or_default();
         let pager = self.core(py)?.transactions().list(filter);
-        Ok(NativePager { inner: Arc::new(tokio::sync::Mutex::new(pager)) })
+        Ok(NativePager {
+            inner: Arc::new(tokio::sync::Mutex::new(pager)),
+        })
     }
 
     fn capture(&self, py: Python<'_>, transaction_id: Arg, request: Arg) -> PyResult<Pending> {
-        let (id, request): (String, CaptureRequest) =
-            (arg(py, transaction_id, "transaction_id")?, arg(py, request, "request")?);
-        self.run(py, |c| async move { c.transactions().capture(&id, &request).await })
+        let (id, request): (String, CaptureRequest) = (
+            arg(py, transaction_id, "transaction_id")?,
+            arg(py, request, "request")?,
+        );
+        self.run(py, |c| async move {
+            c.transactions().capture(&id, &request).await
+        })
     }
 
     fn refund(&self, py: Python<'_>, transaction_id: Arg, request: Arg) -> PyResult<Pending> {
-        let (id, request): (String, RefundRequest) =
-            (arg(py, transaction_id, "transaction_id")?, arg(py, request, "request")?);
-        self.run(py, |c| async move { c.transactions().refund(&id, &request).await })
+        let (id, request): (String, RefundRequest) = (
+            arg(py, transaction_id, "transaction_id")?,
+            arg(py, request, "request")?,
+        );
+        self.run(py, |c| async move {
+            c.transactions().refund(&id, &request).await
+        })
     }
 
     fn void(&self, py: Python<'_>, transaction_id: Arg) -> PyResult<Pending> {
@@ -229,16 +279,30 @@ impl NativeClient {
     }
 
     #[pyo3(signature = (transaction_id, request=None))]
-    fn extend_authorization(&self, py: Python<'_>, transaction_id: Arg, request: OptArg) -> PyResult<Pending> {
+    fn extend_authorization(
+        &self,
+        py: Python<'_>,
+        transaction_id: Arg,
+        request: OptArg,
+    ) -> PyResult<Pending> {
         let id: String = arg(py, transaction_id, "transaction_id")?;
         let request: ExtendAuthorizationRequest = opt(py, request, "request")?.unwrap_or_default();
-        self.run(py, |c| async move { c.transactions().extend_authorization(&id, &request).await })
+        self.run(py, |c| async move {
+            c.transactions().extend_authorization(&id, &request).await
+        })
     }
 
-    fn update_transaction(&self, py: Python<'_>, transaction_id: Arg, merchant_reference_2: Arg) -> PyResult<Pending> {
+    fn update_transaction(
+        &self,
+        py: Python<'_>,
+        transaction_id: Arg,
+        merchant_reference_2: Arg,
+    ) -> PyResult<Pending> {
         let id: String = arg(py, transaction_id, "transaction_id")?;
         let reference: String = arg(py, merchant_reference_2, "merchant_reference_2")?;
-        self.run(py, |c| async move { c.transactions().update(&id, &reference).await })
+        self.run(py, |c| async move {
+            c.transactions().update(&id, &reference).await
+        })
     }
 
     #[pyo3(signature = (transaction_id, event_request_id, timeout=None))]
@@ -249,15 +313,22 @@ impl NativeClient {
         event_request_id: Arg,
         timeout: OptArg,
     ) -> PyResult<Pending> {
-        let (id, event): (String, String) =
-            (arg(py, transaction_id, "transaction_id")?, arg(py, event_request_id, "event_request_id")?);
+        let (id, event): (String, String) = (
+            arg(py, transaction_id, "transaction_id")?,
+            arg(py, event_request_id, "event_request_id")?,
+        );
         let timeout = seconds(py, timeout, "timeout")?;
-        self.run(py, |c| async move { c.transactions().wait_for_event(&id, &event, timeout).await })
+        self.run(py, |c| async move {
+            c.transactions().wait_for_event(&id, &event, timeout).await
+        })
     }
 
     fn confirm_callback(&self, py: Python<'_>, callback: Arg) -> PyResult<Pending> {
         let callback: Callback = arg(py, callback, "callback")?;
-        self.run(py, |c| async move { c.callbacks().confirm(&callback).await })
+        self.run(
+            py,
+            |c| async move { c.callbacks().confirm(&callback).await },
+        )
     }
 }
 

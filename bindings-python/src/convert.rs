@@ -24,13 +24,21 @@ pub fn arg<T: DeserializeOwned>(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &s
     let value = to_value(obj, &mut path, 0).map_err(|msg| invalid_input(py, msg))?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let at = e.path().to_string();
-        let at = if at.is_empty() || at == "." { name.to_string() } else { format!("{name}.{at}") };
+        let at = if at.is_empty() || at == "." {
+            name.to_string()
+        } else {
+            format!("{name}.{at}")
+        };
         invalid_input(py, format!("{at}: {}", e.inner()))
     })
 }
 
 /// An optional argument: `None` stays "not set", for the core to apply its default.
-pub fn opt<T: DeserializeOwned>(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<T>> {
+pub fn opt<T: DeserializeOwned>(
+    py: Python<'_>,
+    obj: Option<&Bound<'_, PyAny>>,
+    name: &str,
+) -> PyResult<Option<T>> {
     match obj {
         Some(o) if !o.is_none() => arg(py, o, name).map(Some),
         _ => Ok(None),
@@ -38,21 +46,33 @@ pub fn opt<T: DeserializeOwned>(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, 
 }
 
 /// Seconds as a `Duration` (`None` = not set); refuses negative, NaN and infinite values.
-pub fn seconds(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<Duration>> {
+pub fn seconds(
+    py: Python<'_>,
+    obj: Option<&Bound<'_, PyAny>>,
+    name: &str,
+) -> PyResult<Option<Duration>> {
     let Some(secs) = opt::<f64>(py, obj, name)? else {
         return Ok(None);
     };
-    Duration::try_from_secs_f64(secs)
-        .map(Some)
-        .map_err(|_| invalid_input(py, format!("{name}: must be zero or a positive number of seconds (got {secs})")))
+    Duration::try_from_secs_f64(secs).map(Some).map_err(|_| {
+        invalid_input(
+            py,
+            format!("{name}: must be zero or a positive number of seconds (got {secs})"),
+        )
+    })
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
 }
 
 fn text(obj: &Bound<'_, PyString>, path: &str) -> Result<String, String> {
-    obj.to_cow().map(|s| s.into_owned()).map_err(|_| format!("{path}: is not valid text (it holds a lone surrogate)"))
+    obj.to_cow()
+        .map(|s| s.into_owned())
+        .map_err(|_| format!("{path}: is not valid text (it holds a lone surrogate)"))
 }
 
 fn to_value(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<Value, String> {
@@ -79,7 +99,9 @@ fn to_value(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<V
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         let v = f.value();
-        return Number::from_f64(v).map(Value::Number).ok_or_else(|| format!("{path}: {v} is not a finite number"));
+        return Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| format!("{path}: {v} is not a finite number"));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(d.len());
@@ -99,7 +121,11 @@ fn to_value(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<V
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut out = Vec::new();
-        for (i, item) in obj.try_iter().map_err(|e| format!("{path}: {e}"))?.enumerate() {
+        for (i, item) in obj
+            .try_iter()
+            .map_err(|e| format!("{path}: {e}"))?
+            .enumerate()
+        {
             let item = item.map_err(|e| format!("{path}: {e}"))?;
             let len = path.len();
             path.push_str(&format!("[{i}]"));
@@ -114,7 +140,10 @@ fn to_value(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<V
             return to_value(&d, path, depth + 1);
         }
     }
-    Err(format!("{path}: expected a dict, list, str, int, float, bool or None, got {}", type_name(obj)))
+    Err(format!(
+        "{path}: expected a dict, list, str, int, float, bool or None, got {}",
+        type_name(obj)
+    ))
 }
 
 /// A JSON value as plain Python objects.

@@ -60,7 +60,11 @@ impl NativeEmulator {
         fast: bool,
         port: u16,
     ) -> PyResult<Self> {
-        let mut config = if fast { EmulatorConfig::for_tests() } else { EmulatorConfig::default() };
+        let mut config = if fast {
+            EmulatorConfig::for_tests()
+        } else {
+            EmulatorConfig::default()
+        };
         config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         if let Some(v) = account_id {
             dintero_checkout::config::validate_account_id(&v).map_err(|e| to_pyerr(py, &e))?;
@@ -74,13 +78,22 @@ impl NativeEmulator {
         }
         config.signature_secret = signature_secret.filter(|s| !s.is_empty());
         if let Some(ttl) = token_ttl {
-            config.token_ttl = std::time::Duration::try_from_secs_f64(ttl)
-                .map_err(|_| invalid_input(py, format!("token_ttl: {ttl} is not a number of seconds")))?;
+            config.token_ttl = std::time::Duration::try_from_secs_f64(ttl).map_err(|_| {
+                invalid_input(py, format!("token_ttl: {ttl} is not a number of seconds"))
+            })?;
         }
         let started = block_on(py, Emulator::start(config.clone()))?;
-        let emu = started
-            .map_err(|e| to_pyerr(py, &Error::new(ErrorKind::Network, format!("emulator: cannot listen: {e}"))))?;
-        Ok(NativeEmulator { base_url: emu.base_url(), inner: Mutex::new(Some(Arc::new(emu))), config })
+        let emu = started.map_err(|e| {
+            to_pyerr(
+                py,
+                &Error::new(ErrorKind::Network, format!("emulator: cannot listen: {e}")),
+            )
+        })?;
+        Ok(NativeEmulator {
+            base_url: emu.base_url(),
+            inner: Mutex::new(Some(Arc::new(emu))),
+            config,
+        })
     }
 
     #[getter]
@@ -110,7 +123,10 @@ impl NativeEmulator {
 
     #[getter]
     fn closed(&self) -> bool {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
     }
 
     fn __repr__(&self) -> String {
@@ -122,12 +138,16 @@ impl NativeEmulator {
 
     fn pay(&self, py: Python<'_>, session_id: String, card_number: String) -> PyResult<Pending> {
         let emu = self.emu(py)?;
-        Ok(Pending::new(async move { outcome(emu.pay(&session_id, &card_number).await) }))
+        Ok(Pending::new(async move {
+            outcome(emu.pay(&session_id, &card_number).await)
+        }))
     }
 
     fn cancel_payment(&self, py: Python<'_>, session_id: String) -> PyResult<Pending> {
         let emu = self.emu(py)?;
-        Ok(Pending::new(async move { outcome(emu.cancel_payment(&session_id).await) }))
+        Ok(Pending::new(async move {
+            outcome(emu.cancel_payment(&session_id).await)
+        }))
     }
 
     /// Every callback delivery so far, oldest first, as dicts.
@@ -147,9 +167,11 @@ impl NativeEmulator {
         ms: Option<u64>,
     ) -> PyResult<()> {
         let spec = json!({"route": route, "fault": fault, "times": times, "retry_after": retry_after, "ms": ms});
-        let spec: FaultSpec =
-            serde_json::from_value(spec).map_err(|e| invalid_input(py, format!("emulator fault: {e}")))?;
-        self.emu(py)?.inject_fault(spec).map_err(|e| to_pyerr(py, &control_error(e)))
+        let spec: FaultSpec = serde_json::from_value(spec)
+            .map_err(|e| invalid_input(py, format!("emulator fault: {e}")))?;
+        self.emu(py)?
+            .inject_fault(spec)
+            .map_err(|e| to_pyerr(py, &control_error(e)))
     }
 
     fn request_count(&self, py: Python<'_>, route: &str) -> PyResult<u64> {

@@ -25,7 +25,9 @@ static BUILT: AtomicU64 = AtomicU64::new(0);
 /// The process's runtime, built on first use (and again after a fork).
 pub fn runtime() -> PyResult<Arc<Runtime>> {
     let pid = std::process::id();
-    let mut slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut slot = RUNTIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(s) = slot.as_ref() {
         if s.pid == pid {
             return Ok(s.runtime.clone());
@@ -40,10 +42,17 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
         .thread_name("dintero-checkout")
         .enable_all()
         .build()
-        .map_err(|e| PyRuntimeError::new_err(format!("dintero_checkout: could not start the I/O runtime: {e}")))?;
+        .map_err(|e| {
+            PyRuntimeError::new_err(format!(
+                "dintero_checkout: could not start the I/O runtime: {e}"
+            ))
+        })?;
     let runtime = Arc::new(runtime);
     BUILT.fetch_add(1, Ordering::Relaxed);
-    *slot = Some(Slot { pid, runtime: runtime.clone() });
+    *slot = Some(Slot {
+        pid,
+        runtime: runtime.clone(),
+    });
     Ok(runtime)
 }
 
@@ -52,7 +61,9 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
 #[pyfunction]
 pub fn runtime_generation() -> PyResult<(u32, u64)> {
     runtime()?;
-    let slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let slot = RUNTIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let pid = slot.as_ref().map_or(0, |s| s.pid);
     Ok((pid, BUILT.load(Ordering::Relaxed)))
 }

@@ -54,9 +54,7 @@ async def _awaited(result: Any) -> Any:
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_scenario(emu: Backend, flavour: str) -> None:
     client = emu.client() if flavour == "sync" else emu.async_client()
-    # scenario.json's request has neither profile_id nor configuration, which the core refuses
-    # before sending (Dintero needs one); the emulator's accounts have the "default" profile.
-    saved: dict[str, Any] = {"session_request": {"profile_id": "default", **SCENARIO["session_request"]}}
+    saved: dict[str, Any] = {"session_request": SCENARIO["session_request"]}
     for i, step in enumerate(SCENARIO["steps"]):
         where = f"step {i} ({step['op']})"
         args = _subst(step.get("args", {}), saved)
