@@ -13,7 +13,7 @@ use dintero_checkout as core;
 /// `error.code`, request id). On a capture, refund or void, `reference` is the reference the
 /// write used and `outcomeUnknown` says Dintero may or may not have applied it: the safe retry
 /// is the same call with that reference.
-#[derive(Debug, uniffi::Object)]
+#[derive(uniffi::Object)]
 #[uniffi::export(Debug, Display)]
 pub struct DinteroError {
     inner: core::Error,
@@ -74,6 +74,14 @@ impl fmt::Display for DinteroError {
     }
 }
 
+/// The same text as `Display`: Swift's `debugDescription` and `errorDescription` (hence
+/// `localizedDescription` on Apple platforms) show it.
+impl fmt::Debug for DinteroError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
+    }
+}
+
 impl std::error::Error for DinteroError {}
 
 /// The result of every fallible export.
@@ -108,6 +116,7 @@ mod tests {
             assert_eq!(e.kind(), kind);
             assert_eq!(e.message(), "boom");
             assert_eq!(e.to_string(), core_error.to_string());
+            assert_eq!(format!("{e:?}"), core_error.to_string());
             assert_eq!(e.is_transient(), core_error.is_transient());
             assert_eq!(error_kind_name(kind), kind.as_str());
         }

@@ -535,6 +535,12 @@ pub fn defaults() -> Defaults {
     core::defaults()
 }
 
+/// Dintero's spelling of a status (`"AUTHORIZED"`; Swift/Kotlin: `status.value`).
+#[uniffi::export]
+pub fn transaction_status_name(status: core::TransactionStatus) -> String {
+    status.as_str().to_string()
+}
+
 /// The core's `Transaction::is_paid` (Swift/Kotlin: `transaction.isPaid`).
 #[uniffi::export]
 pub fn transaction_is_paid(transaction: Transaction) -> bool {

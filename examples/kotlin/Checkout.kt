@@ -96,11 +96,11 @@ fun main() = runBlocking {
     val verifier = CallbackVerifier(env("DINTERO_SIGNATURE_SECRET", "emulator-signature-secret"), client.accountId())
     val callback = verifier.verify(cb.getString("method"), cb.getString("url"), headers)
     val confirmed = client.callbacks().confirm(callback)
-    println("backend: callback verified; transaction is ${confirmed.transaction.status} (${confirmed.transaction.amount} øre)")
+    println("backend: callback verified; transaction is ${confirmed.transaction.status?.value} (${confirmed.transaction.amount} øre)")
     check(confirmed.transaction.isPaid)
 
     val capture = client.transactions().capture(confirmed.transaction.id, CaptureRequest(amount = confirmed.transaction.amount, captureReference = "$orderId-capture", extra = "{}"))
-    println("backend: captured ${capture.transaction.capturedAmount} with reference ${capture.reference}: ${capture.transaction.status}")
+    println("backend: captured ${capture.transaction.capturedAmount} with reference ${capture.reference}: ${capture.transaction.status?.value}")
 
     try {
         client.transactions().capture(confirmed.transaction.id, CaptureRequest(amount = 1, extra = "{}"))

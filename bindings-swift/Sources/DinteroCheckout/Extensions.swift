@@ -16,6 +16,11 @@ extension ErrorKind {
     public var value: String { errorKindName(kind: self) }
 }
 
+extension TransactionStatus {
+    /// Dintero's spelling of the status: `AUTHORIZED`, `PARTIALLY_CAPTURED`, ...
+    public var value: String { transactionStatusName(status: self) }
+}
+
 extension TransactionPager {
     /// Every remaining transaction of a listing, fetched a page at a time as you iterate:
     /// `for try await tx in pager.transactions { ... }`.

@@ -29,6 +29,8 @@ final class BindingTests: XCTestCase {
         XCTAssertFalse(tx(.unrecognized("SOMETHING_NEW")).isPaid)
         XCTAssertTrue(tx(.authorized).isPaid)
         XCTAssertEqual(tx(nil).capturedAmount, 0)
+        XCTAssertEqual(TransactionStatus.unrecognized("SOMETHING_NEW").value, "SOMETHING_NEW")
+        XCTAssertEqual(TransactionStatus.partiallyCaptured.value, "PARTIALLY_CAPTURED")
 
         // Text that is not JSON where JSON is expected is refused, and the process goes on.
         do {
@@ -64,6 +66,7 @@ final class BindingTests: XCTestCase {
         for (kind, e) in seen {
             XCTAssertTrue(e.description.hasPrefix(kind.value + ": "), e.description)
             XCTAssertTrue("\(e)".hasPrefix(kind.value + ": "), "\(e)")
+            XCTAssertEqual(e.errorDescription, e.description)
             XCTAssertFalse(e.message().isEmpty)
             XCTAssertFalse(e.description.contains("secret"), e.description)
         }

@@ -81,13 +81,13 @@ func run() async throws {
     let callback = try verifier.verify(method: cb["method"] as! String, url: cb["url"] as! String,
                                        headers: cb["headers"] as! [String: String])
     let confirmed = try await client.callbacks().confirm(callback: callback)
-    print("backend: callback verified; transaction is \(confirmed.transaction.status.map { "\($0)" } ?? "(no status)") (\(confirmed.transaction.amount) øre)")
+    print("backend: callback verified; transaction is \(confirmed.transaction.status?.value ?? "(no status)") (\(confirmed.transaction.amount) øre)")
     guard confirmed.transaction.isPaid else { throw CocoaError(.featureUnsupported) }
 
     let capture = try await client.transactions().capture(
         transactionId: txId,
         request: CaptureRequest(amount: confirmed.transaction.amount, captureReference: "\(orderId)-capture", extra: "{}"))
-    print("backend: captured \(capture.transaction.capturedAmount) with reference \(capture.reference ?? "-"): \(capture.transaction.status.map { "\($0)" } ?? "(no status)")")
+    print("backend: captured \(capture.transaction.capturedAmount) with reference \(capture.reference ?? "-"): \(capture.transaction.status?.value ?? "(no status)")")
 
     do {
         _ = try await client.transactions().capture(transactionId: txId, request: CaptureRequest(amount: 1, extra: "{}"))

@@ -4,6 +4,7 @@ package com.dintero.checkout
 
 import com.dintero.checkout.models.ErrorKind
 import com.dintero.checkout.models.Transaction
+import com.dintero.checkout.models.TransactionStatus
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 
@@ -18,6 +19,9 @@ val Transaction.refundedAmount: Long get() = transactionRefundedAmount(this)
 
 /** The snake_case name shared by every language: `invalid_input`, `not_found`, ... */
 val ErrorKind.value: String get() = errorKindName(this)
+
+/** Dintero's spelling of the status: `AUTHORIZED`, `PARTIALLY_CAPTURED`, ... */
+val TransactionStatus.value: String get() = transactionStatusName(this)
 
 /** Every remaining transaction of a listing as a cold [Flow], fetched a page at a time. */
 fun TransactionPager.asFlow(): Flow<Transaction> = flow {

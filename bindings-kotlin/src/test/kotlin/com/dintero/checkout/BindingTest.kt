@@ -61,6 +61,8 @@ class BindingTest {
         assertFalse(tx.copy(status = TransactionStatus.Unrecognized("SOMETHING_NEW")).isPaid)
         assertTrue(tx.copy(status = TransactionStatus.Authorized).isPaid)
         assertEquals(0L, tx.capturedAmount)
+        assertEquals("SOMETHING_NEW", TransactionStatus.Unrecognized("SOMETHING_NEW").value)
+        assertEquals("PARTIALLY_CAPTURED", TransactionStatus.PartiallyCaptured.value)
 
         // Text that is not JSON where JSON is expected is refused, and the process goes on.
         assertFailsWith<Exception> { tx.copy(extra = "not json").isPaid }
