@@ -103,7 +103,13 @@ final class BindingTests: XCTestCase {
 
     func testCallsRunConcurrentlyAndACancelledCallStops() async throws {
         let client = try Emulator.client()
-        let txId = try await Emulator.paidTransaction(client)
+        let reference = Emulator.reference("pager")
+        let txId = try await Emulator.paidTransaction(client, reference: reference)
+        let filter = ListTransactions(limit: 1, startingAfter: nil, merchantReference: reference, sessionId: [], status: [],
+                                      createdAtGte: nil, createdAtLte: nil, extra: [])
+        var listed: [String] = []
+        for try await tx in client.transactions().list(filter: filter).transactions { listed.append(tx.id) }
+        XCTAssertEqual(listed, [txId])
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<16 { group.addTask { try await client.transactions().get(transactionId: txId).id } }
             return try await group.reduce(into: []) { $0.append($1) }

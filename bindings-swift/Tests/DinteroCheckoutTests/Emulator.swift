@@ -140,8 +140,8 @@ enum Emulator {
     }
 
     /// Pays a fresh session and returns its transaction id.
-    static func paidTransaction(_ client: Client) async throws -> String {
-        let created = try await client.sessions().create(request: sessionRequest())
+    static func paidTransaction(_ client: Client, reference: String = reference()) async throws -> String {
+        let created = try await client.sessions().create(request: sessionRequest(reference: reference))
         return try await pay(created.id)["transaction_id"] as! String
     }
 }

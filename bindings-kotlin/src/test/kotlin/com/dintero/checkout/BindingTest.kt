@@ -3,6 +3,7 @@ package com.dintero.checkout
 import com.dintero.checkout.models.Callback
 import com.dintero.checkout.models.CallbackEventKind
 import com.dintero.checkout.models.ErrorKind
+import com.dintero.checkout.models.ListTransactions
 import com.dintero.checkout.models.PaymentError
 import com.dintero.checkout.models.QueryParam
 import com.dintero.checkout.models.Transaction
@@ -13,6 +14,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -27,8 +29,8 @@ import kotlin.test.assertTrue
 
 /** What only the binding can break: conversion, error mapping, async bridging, secrets. */
 class BindingTest {
-    private fun paidTransaction(client: Client): String = runBlocking {
-        val created = client.sessions().create(Emulator.sessionRequest())
+    private fun paidTransaction(client: Client, reference: String = Emulator.reference()): String = runBlocking {
+        val created = client.sessions().create(Emulator.sessionRequest(reference))
         Emulator.pay(created.id).getString("transaction_id")
     }
 
@@ -130,7 +132,11 @@ class BindingTest {
     @Test
     fun `calls run concurrently, and a cancelled call stops`() = runBlocking {
         val client = Emulator.client()
-        val txId = paidTransaction(client)
+        val reference = Emulator.reference("pager")
+        val txId = paidTransaction(client, reference)
+        val filter = ListTransactions(limit = 1u, startingAfter = null, merchantReference = reference, sessionId = emptyList(),
+            status = emptyList(), createdAtGte = null, createdAtLte = null, extra = emptyList())
+        assertEquals(listOf(txId), client.transactions().list(filter).asFlow().toList().map { it.id })
         val all = (1..16).map { async(Dispatchers.Default) { client.transactions().get(txId).id } }.awaitAll()
         assertEquals(List(16) { txId }, all)
 
