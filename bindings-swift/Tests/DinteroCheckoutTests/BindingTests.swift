@@ -97,6 +97,9 @@ final class BindingTests: XCTestCase {
         XCTAssertEqual(late?.isAuthenticButLate(), true)
         let forged = await caught { try verifier.verifySignature(method: "POST", url: url + "&x=1", signatureHeader: header) }
         XCTAssertEqual(forged?.isAuthenticButLate(), false)
+        let received = try verifier.verifyRequest(method: "POST", pathAndQuery: "/cb?transaction_id=T12345678.a",
+                                                  headers: ["Host": "shop.example", "Dintero-Signature": header])
+        XCTAssertEqual(received.transactionId, "T12345678.a")
         XCTAssertEqual(try requestUrl(pathAndQuery: "/cb?transaction_id=T12345678.a", headers: ["Host": "shop.example"],
                                       publicUrl: "https://shop.example"), url)
     }

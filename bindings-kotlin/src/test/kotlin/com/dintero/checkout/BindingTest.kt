@@ -126,6 +126,8 @@ class BindingTest {
         assertTrue(late.isAuthenticButLate(), late.toString())
         val forged = assertFailsWith<DinteroException> { verifier.verifySignature("POST", url + "&x=1", header) }
         assertFalse(forged.isAuthenticButLate(), forged.toString())
+        val received = verifier.verifyRequest("POST", "/cb?transaction_id=T12345678.a", mapOf("Host" to "shop.example", "Dintero-Signature" to header))
+        assertEquals("T12345678.a", received.transactionId)
         assertEquals(url, requestUrl("/cb?transaction_id=T12345678.a", mapOf("Host" to "shop.example"), publicUrl = "https://shop.example"))
     }
 
