@@ -211,7 +211,7 @@ impl NativeClient {
         to_json(
             &self
                 .client
-                .wait_for_payment(&session_id, interval, timeout)
+                .wait_for_payment(&session_id, Some(interval), Some(timeout))
                 .await
                 .js()?,
         )
@@ -331,7 +331,7 @@ impl NativeClient {
         let tx = self
             .client
             .transactions()
-            .wait_for_event(&transaction_id, &event_request_id, timeout)
+            .wait_for_event(&transaction_id, &event_request_id, Some(timeout))
             .await
             .js()?;
         to_json(&tx)

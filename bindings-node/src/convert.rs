@@ -196,7 +196,12 @@ pub(crate) fn callback_value(cb: &Callback) -> Value {
     let params = cb
         .params
         .iter()
-        .map(|(k, v)| Value::Array(vec![Value::from(k.as_str()), Value::from(v.as_str())]))
+        .map(|p| {
+            Value::Array(vec![
+                Value::from(p.name.as_str()),
+                Value::from(p.value.as_str()),
+            ])
+        })
         .collect();
     out.insert("params".into(), Value::Array(params));
     Value::Object(out)
@@ -218,7 +223,7 @@ pub(crate) fn callback_from_value(value: Value) -> napi::Result<Callback> {
             for (i, item) in items.iter().enumerate() {
                 match item.as_array().map(Vec::as_slice) {
                     Some([Value::String(k), Value::String(v)]) => {
-                        params.push((k.clone(), v.clone()))
+                        params.push(dintero_checkout::QueryParam::new(k.clone(), v.clone()))
                     }
                     _ => {
                         return Err(invalid(format!(
@@ -330,13 +335,17 @@ pub(crate) fn list_filter(value: Value) -> napi::Result<ListTransactions> {
                 Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
                         if let Some(v) = scalar(&format!("filter.{other}[{i}]"), item)? {
-                            filter.extra.push((other.to_string(), v));
+                            filter
+                                .extra
+                                .push(dintero_checkout::QueryParam::new(other, v));
                         }
                     }
                 }
                 _ => {
                     if let Some(v) = scalar(&format!("filter.{other}"), value)? {
-                        filter.extra.push((other.to_string(), v));
+                        filter
+                            .extra
+                            .push(dintero_checkout::QueryParam::new(other, v));
                     }
                 }
             },
