@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Generates the Swift sources of bindings-swift from the compiled Rust library (never committed):
-#   Sources/DinteroCheckout/Generated/DinteroCheckout.swift
-#   Sources/DinteroCheckoutFFI/{DinteroCheckoutFFI.h,module.modulemap}
+# Generates the Swift sources of bindings-swift from the compiled Rust library (never committed).
+# The library holds two uniffi components, the core's types (crate dintero_checkout) and the
+# bindings (crate dintero_checkout_uniffi); both go into the one Swift module DinteroCheckout:
+#   Sources/DinteroCheckout/Generated/{DinteroCheckoutCore,DinteroCheckout}.swift
+#   Sources/DinteroCheckoutFFI/{DinteroCheckoutCoreFFI.h,DinteroCheckoutFFI.h,module.modulemap}
 # Needs: cargo build -p dintero-checkout-uniffi -p uniffi-bindgen (debug) first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,19 +12,30 @@ PKG=bindings-swift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-"$LIBDIR/uniffi-bindgen" generate --library "$LIBDIR/libdintero_checkout_uniffi.so" \
-    --language swift --out-dir "$tmp" --no-format >/dev/null
+# One crate at a time: both are configured with module_name DinteroCheckout, so they would
+# write the same DinteroCheckout.swift.
+for crate in dintero_checkout dintero_checkout_uniffi; do
+    mkdir -p "$tmp/$crate"
+    "$LIBDIR/uniffi-bindgen" generate --library "$LIBDIR/libdintero_checkout_uniffi.so" \
+        --crate "$crate" --language swift --out-dir "$tmp/$crate" --no-format >/dev/null
+done
 
-mkdir -p "$PKG/Sources/DinteroCheckout/Generated" "$PKG/Sources/DinteroCheckoutFFI"
-cp "$tmp/DinteroCheckout.swift" "$PKG/Sources/DinteroCheckout/Generated/DinteroCheckout.swift"
-cp "$tmp/DinteroCheckoutFFI.h" "$PKG/Sources/DinteroCheckoutFFI/DinteroCheckoutFFI.h"
-# Our own module map: uniffi's names Darwin modules that do not exist on Linux, and this one
-# also links the Rust library.
-cat >"$PKG/Sources/DinteroCheckoutFFI/module.modulemap" <<'EOF'
+gen=$PKG/Sources/DinteroCheckout/Generated
+ffi=$PKG/Sources/DinteroCheckoutFFI
+rm -rf "$gen" "$ffi"
+mkdir -p "$gen" "$ffi"
+# The bindings' file imports the core's module, which is its own module here.
+sed '/^import DinteroCheckout$/d' "$tmp/dintero_checkout/DinteroCheckout.swift" >"$gen/DinteroCheckoutCore.swift"
+sed '/^import DinteroCheckout$/d' "$tmp/dintero_checkout_uniffi/DinteroCheckout.swift" >"$gen/DinteroCheckout.swift"
+cp "$tmp/dintero_checkout/DinteroCheckoutCoreFFI.h" "$tmp/dintero_checkout_uniffi/DinteroCheckoutFFI.h" "$ffi/"
+# Our own module map: one C module with both headers (their shared declarations are guarded,
+# so they are declared once), linking the Rust library; uniffi's names Darwin modules.
+cat >"$ffi/module.modulemap" <<'MAP'
 module DinteroCheckoutFFI {
+    header "DinteroCheckoutCoreFFI.h"
     header "DinteroCheckoutFFI.h"
     link "dintero_checkout_uniffi"
     export *
 }
-EOF
+MAP
 echo "swift-generate: $PKG/Sources regenerated"

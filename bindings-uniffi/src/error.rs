@@ -1,185 +1,124 @@
-//! The one error type Swift and Kotlin see.
+//! The one error type Swift and Kotlin see: the core's error, carried whole.
 //!
-//! One variant per core [`core::ErrorKind`], each with the same fields. Swift sees
-//! `enum DinteroError: Error`, Kotlin `sealed class DinteroException` (uniffi renames `*Error`
-//! to `*Exception` in Kotlin, which is why the enum is not called plain `Error`). The field is
-//! called `detail`, not `message`: Kotlin's `Throwable` already has a `message`.
-//!
-//! Every variant has the same fields, declared once in the `dintero_error!` macro below:
-//! `detail`, `status`, `code`, `request_id`, and for captures, refunds and voids `reference`
-//! (the reference the write used: retry with it) and `outcome_unknown` (Dintero may or may
-//! not have applied the write).
+//! A uniffi object used as an error: Swift sees `DinteroError` (a class conforming to `Error`),
+//! Kotlin `DinteroException` (uniffi renames `*Error`). Every accessor reads the core's error;
+//! `isTransient()` and `isAuthenticButLate()` are the core's rules, not copies of them.
+
+use std::fmt;
+use std::sync::Arc;
 
 use dintero_checkout as core;
 
-/// The fields every variant carries, in order.
-pub struct ErrorParts<'a> {
-    pub detail: &'a str,
-    pub status: Option<i32>,
-    pub code: Option<&'a str>,
-    pub request_id: Option<&'a str>,
-    pub reference: Option<&'a str>,
-    pub outcome_unknown: bool,
+/// An SDK failure: its stable `kind`, what went wrong, and what Dintero said (HTTP status,
+/// `error.code`, request id). On a capture, refund or void, `reference` is the reference the
+/// write used and `outcomeUnknown` says Dintero may or may not have applied it: the safe retry
+/// is the same call with that reference.
+#[derive(uniffi::Object)]
+#[uniffi::export(Debug, Display)]
+pub struct DinteroError {
+    inner: core::Error,
 }
 
-macro_rules! dintero_error {
-    ($($variant:ident),+ $(,)?) => {
-        /// An SDK failure: what kind, what went wrong, and what Dintero said. One case per
-        /// stable kind of the core (`InvalidInput`: HTTP 400 or refused before sending,
-        /// `Authentication`: 401, `Permission`: 403, `NotFound`: 404, `Conflict`: 409 or a
-        /// callback that does not match its transaction, `RateLimited`: 429, `Server`: 5xx,
-        /// `Network`, `Timeout`, `Decode`, and `Signature`: anything that is not a valid,
-        /// authentic callback, with `code` saying why).
-        ///
-        /// On a capture, refund or void, `reference` is the reference the write used and
-        /// `outcome_unknown` says Dintero may or may not have applied it: the safe retry is
-        /// the same call with that reference.
-        #[derive(Debug, Clone, PartialEq, Eq, uniffi::Error)]
-        #[uniffi::export(Display)]
-        pub enum DinteroError {
-            $(
-                $variant {
-                    detail: String,
-                    status: Option<i32>,
-                    code: Option<String>,
-                    request_id: Option<String>,
-                    reference: Option<String>,
-                    outcome_unknown: bool,
-                },
-            )+
-        }
-
-        /// The stable category of a [`DinteroError`]; `ErrorKind.value` in the wrappers gives
-        /// the snake_case name shared by every language (`invalid_input`, `not_found`, ...).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-        pub enum ErrorKind {
-            $($variant,)+
-        }
-
-        impl ErrorKind {
-            fn from_core(kind: core::ErrorKind) -> Self {
-                match kind {
-                    $(core::ErrorKind::$variant => ErrorKind::$variant,)+
-                    // The core enum is non-exhaustive; a kind added later is still a
-                    // server-side failure until this binding learns its name.
-                    _ => ErrorKind::Server,
-                }
-            }
-
-            fn to_core(self) -> core::ErrorKind {
-                match self {
-                    $(ErrorKind::$variant => core::ErrorKind::$variant,)+
-                }
-            }
-        }
-
-        impl DinteroError {
-            /// The category.
-            pub fn kind(&self) -> ErrorKind {
-                match self {
-                    $(DinteroError::$variant { .. } => ErrorKind::$variant,)+
-                }
-            }
-
-            /// Every field, whatever the variant.
-            pub fn parts(&self) -> ErrorParts<'_> {
-                match self {
-                    $(DinteroError::$variant {
-                        detail, status, code, request_id, reference, outcome_unknown,
-                    })|+ => ErrorParts {
-                        detail,
-                        status: *status,
-                        code: code.as_deref(),
-                        request_id: request_id.as_deref(),
-                        reference: reference.as_deref(),
-                        outcome_unknown: *outcome_unknown,
-                    },
-                }
-            }
-        }
-
-        impl From<core::Error> for DinteroError {
-            fn from(e: core::Error) -> Self {
-                let detail = e.message().to_string();
-                let status = e.status().map(i32::from);
-                let code = e.code().map(str::to_string);
-                let request_id = e.request_id().map(str::to_string);
-                let reference = e.reference().map(str::to_string);
-                let outcome_unknown = e.outcome_unknown();
-                match ErrorKind::from_core(e.kind()) {
-                    $(ErrorKind::$variant => DinteroError::$variant {
-                        detail, status, code, request_id, reference, outcome_unknown,
-                    },)+
-                }
-            }
-        }
-    };
-}
-
-dintero_error! {
-    InvalidInput, Authentication, Permission, NotFound, Conflict, RateLimited, Server, Network,
-    Timeout, Decode, Signature,
-}
-
-/// The stable snake_case name of a kind (`"not_found"`), the same string in every language.
 #[uniffi::export]
-pub fn error_kind_name(kind: ErrorKind) -> String {
-    kind.to_core().as_str().to_string()
-}
-
 impl DinteroError {
-    /// An invalid-input error raised by this binding (a bad argument it had to convert).
-    pub(crate) fn invalid(detail: impl Into<String>) -> Self {
-        core::Error::invalid_input(detail).into()
+    /// The stable category (`ErrorKind`), the same in every language.
+    pub fn kind(&self) -> core::ErrorKind {
+        self.inner.kind()
+    }
+
+    /// What went wrong, in words (it names the offending field for bad input).
+    pub fn message(&self) -> String {
+        self.inner.message().to_string()
+    }
+
+    /// The HTTP status Dintero answered with, when there was an answer.
+    pub fn status(&self) -> Option<i32> {
+        self.inner.status().map(i32::from)
+    }
+
+    /// Dintero's `error.code`, or the SDK's code for signature errors.
+    pub fn code(&self) -> Option<String> {
+        self.inner.code().map(str::to_string)
+    }
+
+    /// Dintero's request id for the failed request; quote it to Dintero support.
+    pub fn request_id(&self) -> Option<String> {
+        self.inner.request_id().map(str::to_string)
+    }
+
+    /// The `capture_reference` / `refund_reference` a capture or refund used.
+    pub fn reference(&self) -> Option<String> {
+        self.inner.reference().map(str::to_string)
+    }
+
+    /// True when the SDK cannot tell whether Dintero applied the write; retry with `reference`.
+    pub fn outcome_unknown(&self) -> bool {
+        self.inner.outcome_unknown()
+    }
+
+    /// True for failures that may go away on their own (the core's rule).
+    pub fn is_transient(&self) -> bool {
+        self.inner.is_transient()
+    }
+
+    /// True for a callback whose signature is authentic but outside the time window: confirm it
+    /// by re-reading the transaction and answer 2xx (the core's rule).
+    pub fn is_authentic_but_late(&self) -> bool {
+        core::is_authentic_but_late(&self.inner)
     }
 }
 
-/// The same text as the core's `Display`: `not_found: ... (status 404, code X, request id Y)`.
-impl std::fmt::Display for DinteroError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let p = self.parts();
-        write!(f, "{}: {}", self.kind().to_core().as_str(), p.detail)?;
-        let mut extras = Vec::new();
-        if let Some(s) = p.status {
-            extras.push(format!("status {s}"));
-        }
-        if let Some(c) = p.code {
-            extras.push(format!("code {c}"));
-        }
-        if let Some(r) = p.request_id {
-            extras.push(format!("request id {r}"));
-        }
-        if let Some(r) = p.reference {
-            extras.push(format!("reference {r}"));
-        }
-        if p.outcome_unknown {
-            extras.push("outcome unknown".to_string());
-        }
-        if !extras.is_empty() {
-            write!(f, " ({})", extras.join(", "))?;
-        }
-        Ok(())
+impl fmt::Display for DinteroError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+/// The same text as `Display`: Swift's `debugDescription` and `errorDescription` (hence
+/// `localizedDescription` on Apple platforms) show it.
+impl fmt::Debug for DinteroError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
     }
 }
 
 impl std::error::Error for DinteroError {}
 
-/// Shorthand used by every export.
-pub type Result<T, E = DinteroError> = std::result::Result<T, E>;
+/// The result of every fallible export.
+pub type Result<T> = std::result::Result<T, Arc<DinteroError>>;
+
+/// `core::Result<T>` → [`Result<T>`] (the orphan rule forbids a `From` into `Arc<_>`).
+pub(crate) trait IntoFfi<T> {
+    fn ffi(self) -> Result<T>;
+}
+
+impl<T> IntoFfi<T> for core::Result<T> {
+    fn ffi(self) -> Result<T> {
+        self.map_err(|inner| Arc::new(DinteroError { inner }))
+    }
+}
+
+/// The stable snake_case name of a kind (`"not_found"`), the same string in every language.
+#[uniffi::export]
+pub fn error_kind_name(kind: core::ErrorKind) -> String {
+    kind.as_str().to_string()
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_core_kind_maps_to_its_variant_and_back() {
+    fn every_field_and_rule_comes_from_the_core_error() {
         for kind in core::ErrorKind::ALL {
-            let e: DinteroError = core::Error::new(kind, "boom").into();
-            assert_eq!(e.kind().to_core(), kind);
-            assert_eq!(error_kind_name(e.kind()), kind.as_str());
-            assert!(e
-                .to_string()
-                .starts_with(&format!("{}: boom", kind.as_str())));
+            let core_error = core::Error::new(kind, "boom");
+            let e = Err::<(), _>(core_error.clone()).ffi().unwrap_err();
+            assert_eq!(e.kind(), kind);
+            assert_eq!(e.message(), "boom");
+            assert_eq!(e.to_string(), core_error.to_string());
+            assert_eq!(format!("{e:?}"), core_error.to_string());
+            assert_eq!(e.is_transient(), core_error.is_transient());
+            assert_eq!(error_kind_name(kind), kind.as_str());
         }
     }
 }

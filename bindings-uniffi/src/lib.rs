@@ -1,27 +1,33 @@
 //! # dintero-checkout-uniffi
 //!
-//! The one uniffi crate behind the Swift and Kotlin packages. Thin: every method converts its
-//! arguments, calls the core (`dintero_checkout`), and converts the answer or the error.
-//! Business rules (validation, retries, exactly-once capture, signatures) live in the core.
+//! The one uniffi crate behind the Swift and Kotlin packages. The core's own types (models,
+//! enums, `Callback`, `Operation`, `Defaults`, `ErrorKind`, ...) cross the FFI as themselves
+//! (the core's `uniffi` feature); this crate only adds the objects that hold a client or a
+//! secret, and one-line exports around core functions. Every rule and every default lives in
+//! the core: an argument left out here is passed on as "not set".
 //!
 //! Every impl with async methods is exported with `async_runtime = "tokio"`: the core's
 //! reqwest and timers need a tokio reactor, which uniffi then provides around each future.
 //!
-//! Secrets: the client secret and the signature secret only enter through constructors of
-//! objects (never records, whose generated `toString`/`description` print every field), and
-//! the objects' `Debug`-based descriptions print `***` for them.
+//! Secrets (the client secret, the signature secret, a proxy's credentials) only enter through
+//! object constructors, never records (whose generated `toString`/`description` print every
+//! field), and the objects' descriptions are the core's `Debug`, which prints `***` for them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dintero_checkout as core;
+use dintero_checkout::{
+    Callback, CaptureRequest, ConfirmedCallback, Defaults, ExtendAuthorizationRequest,
+    ListTransactions, Operation, Order, RefundRequest, ReturnResult, Session, SessionCreated,
+    SessionRequest, SessionUpdate, TokenInfo, Transaction, WebhookEvent,
+};
 
 mod error;
-mod models;
 
-pub use error::{error_kind_name, DinteroError, ErrorKind, Result};
-pub use models::*;
+use error::IntoFfi;
+pub use error::{error_kind_name, DinteroError, Result};
 
 uniffi::setup_scaffolding!();
 
@@ -34,9 +40,33 @@ pub fn sdk_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Counters cross as signed 64-bit (Kotlin `Long`, Swift `Int64`), not `ULong`/`UInt64`.
-fn count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+/// How failed requests are retried; a field left out keeps the core's default (`defaults()`).
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct RetryOptions {
+    /// Attempts in all, the first included (1 = no retries).
+    #[uniffi(default)]
+    pub max_attempts: Option<u32>,
+    /// Backoff before the first retry.
+    #[uniffi(default)]
+    pub initial_backoff: Option<Duration>,
+    /// Largest backoff.
+    #[uniffi(default)]
+    pub max_backoff: Option<Duration>,
+    /// Largest `Retry-After` the SDK sleeps for.
+    #[uniffi(default)]
+    pub max_retry_after: Option<Duration>,
+}
+
+impl From<RetryOptions> for core::RetryPolicy {
+    fn from(o: RetryOptions) -> Self {
+        let d = core::RetryPolicy::default();
+        core::RetryPolicy {
+            max_attempts: o.max_attempts.unwrap_or(d.max_attempts),
+            initial_backoff: o.initial_backoff.unwrap_or(d.initial_backoff),
+            max_backoff: o.max_backoff.unwrap_or(d.max_backoff),
+            max_retry_after: o.max_retry_after.unwrap_or(d.max_retry_after),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -46,52 +76,72 @@ fn count(n: u64) -> i64 {
 /// it in a mobile app). Cheap to share: sub-objects share the connection pool and the token.
 #[derive(Debug, uniffi::Object)]
 #[uniffi::export(Debug)]
-pub struct DinteroClient {
+pub struct Client {
     inner: core::Client,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
-impl DinteroClient {
+impl Client {
     /// A client for `account_id` (`T…` sandbox / `P…` production, 8 digits) with the API
-    /// client's id and secret. `proxy` (`http://user:pass@host:port`) is kept out of `options`
-    /// because it may carry credentials.
-    #[uniffi::constructor(default(options = None, proxy = None))]
+    /// client's id and secret. Every setting left out takes the core's default (`defaults()`).
+    /// `base_url` serves both Dintero hosts (the emulator); `proxy` may carry credentials and is
+    /// never shown.
+    #[allow(clippy::too_many_arguments)]
+    #[uniffi::constructor(default(
+        base_url = None,
+        timeout = None,
+        connect_timeout = None,
+        retry = None,
+        proxy = None,
+        system_name = None,
+        system_version = None,
+        max_response_bytes = None
+    ))]
     pub fn new(
         account_id: String,
         client_id: String,
         client_secret: String,
-        options: Option<ClientOptions>,
+        base_url: Option<String>,
+        timeout: Option<Duration>,
+        connect_timeout: Option<Duration>,
+        retry: Option<RetryOptions>,
         proxy: Option<String>,
+        system_name: Option<String>,
+        system_version: Option<String>,
+        max_response_bytes: Option<u64>,
     ) -> Result<Arc<Self>> {
         let mut b = core::Client::builder()
             .account_id(account_id)
             .client_id(client_id)
             .client_secret(client_secret)
             .sdk_identity(SDK_NAME, env!("CARGO_PKG_VERSION"));
-        if let Some(o) = options {
-            if let Some(v) = o.base_url {
-                b = b.base_url(v);
-            }
-            if let Some(v) = o.timeout {
-                b = b.timeout(v);
-            }
-            if let Some(v) = o.connect_timeout {
-                b = b.connect_timeout(v);
-            }
-            if let Some(r) = o.retry {
-                b = b.retry_policy(r.into_core()?);
-            }
-            if let Some(v) = o.system_name {
-                b = b.system_name(v);
-            }
-            if let Some(v) = o.system_version {
-                b = b.system_version(v);
-            }
+        if let Some(v) = base_url {
+            b = b.base_url(v);
         }
-        if let Some(p) = proxy {
-            b = b.proxy(p);
+        if let Some(v) = timeout {
+            b = b.timeout(v);
         }
-        Ok(Arc::new(DinteroClient { inner: b.build()? }))
+        if let Some(v) = connect_timeout {
+            b = b.connect_timeout(v);
+        }
+        if let Some(v) = retry {
+            b = b.retry_policy(v.into());
+        }
+        if let Some(v) = proxy {
+            b = b.proxy(v);
+        }
+        if let Some(v) = system_name {
+            b = b.system_name(v);
+        }
+        if let Some(v) = system_version {
+            b = b.system_version(v);
+        }
+        if let Some(v) = max_response_bytes {
+            b = b.max_response_bytes(usize::try_from(v).unwrap_or(usize::MAX));
+        }
+        Ok(Arc::new(Client {
+            inner: b.build().ffi()?,
+        }))
     }
 
     /// Session operations.
@@ -108,55 +158,44 @@ impl DinteroClient {
         })
     }
 
+    /// Callback confirmation.
+    pub fn callbacks(&self) -> Arc<Callbacks> {
+        Arc::new(Callbacks {
+            client: self.inner.clone(),
+        })
+    }
+
     /// The account id.
     pub fn account_id(&self) -> String {
         self.inner.config().account_id().to_string()
     }
 
-    /// Makes sure a valid access token is cached (fetching one if needed); returns how many
-    /// token requests this client has made. Calls do this by themselves; use it to check
-    /// credentials at start-up.
-    pub async fn authenticate(&self) -> Result<i64> {
-        Ok(count(self.inner.authenticate().await?.token_requests))
+    /// Makes sure a valid access token is cached (fetching one if needed). Calls do this by
+    /// themselves; use it to check credentials at start-up.
+    pub async fn authenticate(&self) -> Result<TokenInfo> {
+        self.inner.authenticate().await.ffi()
     }
 
     /// Token requests this client has made so far.
-    pub fn token_requests(&self) -> i64 {
-        count(self.inner.token_requests())
-    }
-
-    /// Fetches the transaction a (verified) callback names and checks that its id, session and
-    /// merchant reference match. Fails with a `Conflict` error (code `callback_mismatch`) when
-    /// they do not. Act on the returned transaction's status.
-    pub async fn confirm_callback(&self, callback: PaymentCallback) -> Result<ConfirmedCallback> {
-        let cb: core::Callback = callback.into();
-        let c = self.inner.callbacks().confirm(&cb).await?;
-        Ok(ConfirmedCallback {
-            callback: (&c.callback).into(),
-            transaction: (&c.transaction).into(),
-        })
+    pub fn token_requests(&self) -> u64 {
+        self.inner.token_requests()
     }
 
     /// Re-reads the session every `interval` until it has a transaction or is cancelled, or
-    /// fails with a `Timeout` error after `timeout`.
+    /// fails with a `timeout` error after `timeout` (both default to the core's `defaults()`).
+    #[uniffi::method(default(interval = None, timeout = None))]
     pub async fn wait_for_payment(
         &self,
         session_id: String,
-        interval: Duration,
-        timeout: Duration,
+        interval: Option<Duration>,
+        timeout: Option<Duration>,
     ) -> Result<Session> {
-        Ok((&self
-            .inner
-            .wait_for_payment(&session_id, Some(interval), Some(timeout))
-            .await?)
-            .into())
+        let wait = self.inner.wait_for_payment(&session_id, interval, timeout);
+        wait.await.ffi()
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Sessions.
-
-/// Session operations; get one from `DinteroClient.sessions()`.
+/// Session operations; get one from `Client.sessions()`.
 #[derive(Debug, uniffi::Object)]
 pub struct Sessions {
     client: core::Client,
@@ -164,81 +203,51 @@ pub struct Sessions {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Sessions {
-    /// Creates a session (the order is checked first). Send the customer to the answer's `url`.
-    #[uniffi::method(default(include_session = false))]
+    /// Creates a session (the request is checked first). Send the customer to the answer's
+    /// `url`. `include_session` asks Dintero for the whole session in the answer.
+    #[uniffi::method(default(include_session = None))]
     pub async fn create(
         &self,
         request: SessionRequest,
-        include_session: bool,
+        include_session: Option<bool>,
     ) -> Result<SessionCreated> {
-        let request = request.into_core()?;
-        let opts = core::CreateSessionOptions { include_session };
-        Ok((&self.client.sessions().create(&request, &opts).await?).into())
-    }
-
-    /// Creates a session from the API's JSON body (snake_case fields, as in Dintero's docs).
-    #[uniffi::method(default(include_session = false))]
-    pub async fn create_json(&self, json: String, include_session: bool) -> Result<SessionCreated> {
-        let value = models::parse_json("session", &json)?;
-        let opts = core::CreateSessionOptions { include_session };
-        Ok((&self.client.sessions().create_json(value, &opts).await?).into())
+        let mut options = core::CreateSessionOptions::default();
+        if let Some(v) = include_session {
+            options.include_session = v;
+        }
+        self.client
+            .sessions()
+            .create(&request, &options)
+            .await
+            .ffi()
     }
 
     /// Reads a session.
     pub async fn get(&self, session_id: String) -> Result<Session> {
-        Ok((&self.client.sessions().get(&session_id).await?).into())
+        self.client.sessions().get(&session_id).await.ffi()
     }
 
     /// Replaces the order of a session (it must add up). `update_without_lock` updates a
     /// session the checkout has not locked yet.
-    #[uniffi::method(default(remove_lock = None, update_without_lock = false))]
+    #[uniffi::method(default(update_without_lock = None))]
     pub async fn update(
         &self,
         session_id: String,
-        order: Order,
-        remove_lock: Option<bool>,
-        update_without_lock: bool,
+        update: SessionUpdate,
+        update_without_lock: Option<bool>,
     ) -> Result<Session> {
-        let update = core::SessionUpdate {
-            order: order.into(),
-            remove_lock,
-            extra: Default::default(),
-        };
-        Ok((&self
-            .client
-            .sessions()
-            .update(&session_id, &update, update_without_lock)
-            .await?)
-            .into())
-    }
-
-    /// `update` from the API's JSON body (`{"order": {...}, "remove_lock": true}`).
-    #[uniffi::method(default(update_without_lock = false))]
-    pub async fn update_json(
-        &self,
-        session_id: String,
-        json: String,
-        update_without_lock: bool,
-    ) -> Result<Session> {
-        let value = models::parse_json("update", &json)?;
-        Ok((&self
-            .client
-            .sessions()
-            .update_json(&session_id, value, update_without_lock)
-            .await?)
-            .into())
+        let unlocked = update_without_lock.unwrap_or_default();
+        let sessions = self.client.sessions();
+        sessions.update(&session_id, &update, unlocked).await.ffi()
     }
 
     /// Cancels a session (voids an authorized payment).
     pub async fn cancel(&self, session_id: String) -> Result<Session> {
-        Ok((&self.client.sessions().cancel(&session_id).await?).into())
+        self.client.sessions().cancel(&session_id).await.ffi()
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Transactions.
-
-/// Transaction operations; get one from `DinteroClient.transactions()`.
+/// Transaction operations; get one from `Client.transactions()`.
 #[derive(Debug, uniffi::Object)]
 pub struct Transactions {
     client: core::Client,
@@ -246,28 +255,21 @@ pub struct Transactions {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Transactions {
-    /// Reads a transaction; `includes` adds e.g. `session` to its JSON.
+    /// Reads a transaction; `includes` adds e.g. `session` to it.
     #[uniffi::method(default(includes = []))]
     pub async fn get(&self, transaction_id: String, includes: Vec<String>) -> Result<Transaction> {
         let includes: Vec<&str> = includes.iter().map(String::as_str).collect();
-        Ok((&self
-            .client
-            .transactions()
-            .get(&transaction_id, &includes)
-            .await?)
-            .into())
+        let transactions = self.client.transactions();
+        transactions.get(&transaction_id, &includes).await.ffi()
     }
 
     /// Every transaction matching `filter`, fetched a page at a time as you go.
     #[uniffi::method(default(filter = None))]
-    pub fn list(&self, filter: Option<TransactionFilter>) -> Result<Arc<TransactionPager>> {
-        let filter = match filter {
-            Some(f) => f.into_core()?,
-            None => core::ListTransactions::default(),
-        };
-        Ok(Arc::new(TransactionPager {
-            inner: tokio::sync::Mutex::new(self.client.transactions().list(filter)),
-        }))
+    pub fn list(&self, filter: Option<ListTransactions>) -> Arc<TransactionPager> {
+        let pager = self.client.transactions().list(filter.unwrap_or_default());
+        Arc::new(TransactionPager {
+            inner: tokio::sync::Mutex::new(pager),
+        })
     }
 
     /// Captures money, exactly once (the reference makes retries safe).
@@ -276,24 +278,8 @@ impl Transactions {
         transaction_id: String,
         request: CaptureRequest,
     ) -> Result<Operation> {
-        let request = request.into_core()?;
-        Ok((&self
-            .client
-            .transactions()
-            .capture(&transaction_id, &request)
-            .await?)
-            .into())
-    }
-
-    /// `capture` from the API's JSON body (`{"amount": 100, "capture_reference": "...", "items": [...]}`).
-    pub async fn capture_json(&self, transaction_id: String, json: String) -> Result<Operation> {
-        let value = models::parse_json("capture", &json)?;
-        Ok((&self
-            .client
-            .transactions()
-            .capture_json(&transaction_id, value)
-            .await?)
-            .into())
+        let transactions = self.client.transactions();
+        transactions.capture(&transaction_id, &request).await.ffi()
     }
 
     /// Refunds captured money, exactly once.
@@ -302,44 +288,26 @@ impl Transactions {
         transaction_id: String,
         request: RefundRequest,
     ) -> Result<Operation> {
-        let request = request.into_core()?;
-        Ok((&self
-            .client
-            .transactions()
-            .refund(&transaction_id, &request)
-            .await?)
-            .into())
-    }
-
-    /// `refund` from the API's JSON body.
-    pub async fn refund_json(&self, transaction_id: String, json: String) -> Result<Operation> {
-        let value = models::parse_json("refund", &json)?;
-        Ok((&self
-            .client
-            .transactions()
-            .refund_json(&transaction_id, value)
-            .await?)
-            .into())
+        let transactions = self.client.transactions();
+        transactions.refund(&transaction_id, &request).await.ffi()
     }
 
     /// Voids the authorization.
     pub async fn void(&self, transaction_id: String) -> Result<Operation> {
-        Ok((&self.client.transactions().void(&transaction_id).await?).into())
+        self.client.transactions().void(&transaction_id).await.ffi()
     }
 
     /// Extends or changes the authorization.
+    #[uniffi::method(default(request = None))]
     pub async fn extend_authorization(
         &self,
         transaction_id: String,
-        request: ExtendAuthorizationRequest,
+        request: Option<ExtendAuthorizationRequest>,
     ) -> Result<Transaction> {
-        let request: core::ExtendAuthorizationRequest = request.into();
-        Ok((&self
-            .client
-            .transactions()
-            .extend_authorization(&transaction_id, &request)
-            .await?)
-            .into())
+        let request = request.unwrap_or_default();
+        let transactions = self.client.transactions();
+        let extend = transactions.extend_authorization(&transaction_id, &request);
+        extend.await.ffi()
     }
 
     /// Sets `merchant_reference_2`.
@@ -348,28 +316,23 @@ impl Transactions {
         transaction_id: String,
         merchant_reference_2: String,
     ) -> Result<Transaction> {
-        Ok((&self
-            .client
-            .transactions()
-            .update(&transaction_id, &merchant_reference_2)
-            .await?)
-            .into())
+        let transactions = self.client.transactions();
+        let update = transactions.update(&transaction_id, &merchant_reference_2);
+        update.await.ffi()
     }
 
     /// Waits until the event queued by a 202 answer (`Operation.eventRequestId`) lands and
-    /// returns the transaction then; a `Timeout` error after `timeout`.
+    /// returns the transaction then; a `timeout` error after `timeout` (default: `defaults()`).
+    #[uniffi::method(default(timeout = None))]
     pub async fn wait_for_event(
         &self,
         transaction_id: String,
         event_request_id: String,
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> Result<Transaction> {
-        let tx = self
-            .client
-            .transactions()
-            .wait_for_event(&transaction_id, &event_request_id, Some(timeout))
-            .await?;
-        Ok((&tx).into())
+        let transactions = self.client.transactions();
+        let wait = transactions.wait_for_event(&transaction_id, &event_request_id, timeout);
+        wait.await.ffi()
     }
 }
 
@@ -383,27 +346,37 @@ pub struct TransactionPager {
 impl TransactionPager {
     /// The next transaction, fetching the next page when needed; null/nil at the end.
     pub async fn next(&self) -> Result<Option<Transaction>> {
-        let mut pager = self.inner.lock().await;
-        Ok(pager.next().await?.as_ref().map(Transaction::from))
+        self.inner.lock().await.next().await.ffi()
     }
 
     /// The next whole page (what is left of the current one first); null/nil at the end.
     pub async fn next_page(&self) -> Result<Option<Vec<Transaction>>> {
-        let mut pager = self.inner.lock().await;
-        Ok(pager
-            .next_page()
-            .await?
-            .map(|page| page.iter().map(Transaction::from).collect()))
+        self.inner.lock().await.next_page().await.ffi()
     }
 
     /// Everything that is left (careful with large accounts).
     pub async fn collect_all(&self) -> Result<Vec<Transaction>> {
         let mut pager = self.inner.lock().await;
         let mut all = Vec::new();
-        while let Some(tx) = pager.next().await? {
-            all.push(Transaction::from(&tx));
+        while let Some(tx) = pager.next().await.ffi()? {
+            all.push(tx);
         }
         Ok(all)
+    }
+}
+
+/// Callback confirmation; get one from `Client.callbacks()`.
+#[derive(Debug, uniffi::Object)]
+pub struct Callbacks {
+    client: core::Client,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Callbacks {
+    /// Fetches the transaction a (verified) callback names and checks that it matches; a
+    /// `conflict` error (code `callback_mismatch`) when it does not. Act on its status.
+    pub async fn confirm(&self, callback: Callback) -> Result<ConfirmedCallback> {
+        self.client.callbacks().confirm(&callback).await.ffi()
     }
 }
 
@@ -417,75 +390,117 @@ pub struct CallbackVerifier {
     inner: core::CallbackVerifier,
 }
 
+/// The clock, in unix seconds, for a `now` left out.
+fn unix_now() -> i64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH);
+    since.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 #[uniffi::export]
 impl CallbackVerifier {
-    /// A verifier for `account_id` with the secret from `GET /v1/admin/signature`.
-    /// `tolerance` is how far a timestamp may be from now (default 5 minutes).
+    /// A verifier for `account_id` with the secret from `GET /v1/admin/signature`. `tolerance`
+    /// is how far a timestamp may be from now (default: `defaults()`).
     #[uniffi::constructor(default(tolerance = None))]
     pub fn new(
         secret: String,
         account_id: String,
         tolerance: Option<Duration>,
     ) -> Result<Arc<Self>> {
-        let mut inner = core::CallbackVerifier::new(secret, account_id)?;
+        let mut inner = core::CallbackVerifier::new(secret, account_id).ffi()?;
         if let Some(t) = tolerance {
             inner = inner.with_tolerance(t);
         }
         Ok(Arc::new(CallbackVerifier { inner }))
     }
 
-    /// Verifies a callback request from its method, the full URL as received (scheme, host,
-    /// path, query) and its headers (names in any case); returns the parsed callback.
+    /// Verifies a callback request from its method, the full URL as received and its headers
+    /// (names in any case); returns the parsed callback. `now` is unix seconds (the clock).
+    #[uniffi::method(default(now = None))]
     pub fn verify(
         &self,
         method: String,
         url: String,
         headers: HashMap<String, String>,
-    ) -> Result<PaymentCallback> {
-        Ok((&self.inner.verify(&method, &url, headers.iter())?).into())
+        now: Option<i64>,
+    ) -> Result<Callback> {
+        let now = now.unwrap_or_else(unix_now);
+        self.inner.verify_at(&method, &url, &headers, now).ffi()
     }
 
-    /// Checks one `Dintero-Signature` header value at `now` (unix seconds).
-    pub fn verify_header_at(
+    /// Verifies the request a web framework handed you: method, path and query as received,
+    /// and headers; the URL is rebuilt by the core (`requestUrl`).
+    #[uniffi::method(default(public_url = None, trust_proxy = None, now = None))]
+    pub fn verify_request(
+        &self,
+        method: String,
+        path_and_query: String,
+        headers: HashMap<String, String>,
+        public_url: Option<String>,
+        trust_proxy: Option<bool>,
+        now: Option<i64>,
+    ) -> Result<Callback> {
+        let headers: Vec<(String, String)> = headers.into_iter().collect();
+        let trust = trust_proxy.unwrap_or_default();
+        let public = public_url.as_deref();
+        let verifier = &self.inner;
+        let r = verifier.verify_request(&method, &path_and_query, &headers, public, trust, now);
+        r.ffi()
+    }
+
+    /// Checks one `Dintero-Signature` header value for `method` and `url` at `now` (unix
+    /// seconds; the clock when left out).
+    #[uniffi::method(default(now = None))]
+    pub fn verify_signature(
         &self,
         method: String,
         url: String,
-        header: String,
-        now: i64,
+        signature_header: String,
+        now: Option<i64>,
     ) -> Result<()> {
-        Ok(self.inner.verify_header_at(&method, &url, &header, now)?)
+        let now = now.unwrap_or_else(unix_now);
+        let verifier = &self.inner;
+        verifier
+            .verify_header_at(&method, &url, &signature_header, now)
+            .ffi()
     }
+}
+
+/// Rebuilds the URL Dintero called from the path and query as received and the headers
+/// (`public_url`, then trusted `X-Forwarded-Host`, then `Host`).
+#[uniffi::export(default(public_url = None, trust_proxy = None))]
+pub fn request_url(
+    path_and_query: String,
+    headers: HashMap<String, String>,
+    public_url: Option<String>,
+    trust_proxy: Option<bool>,
+) -> Result<String> {
+    let trust = trust_proxy.unwrap_or_default();
+    core::request_url(&path_and_query, &headers, public_url.as_deref(), trust).ffi()
 }
 
 /// Parses the `return_url` the customer's browser came back to. This is all a MOBILE app
 /// needs: show the outcome, then ask your backend to confirm the transaction.
 #[uniffi::export]
 pub fn parse_return_url(url: String) -> Result<ReturnResult> {
-    Ok((&core::parse_return_url(&url)?).into())
+    core::parse_return_url(&url).ffi()
 }
 
 /// Parses a callback URL without checking its signature (prefer `CallbackVerifier.verify`).
 #[uniffi::export]
-pub fn parse_callback(url: String) -> Result<PaymentCallback> {
-    Ok((&core::parse_callback(&url)?).into())
+pub fn parse_callback(url: String) -> Result<Callback> {
+    core::parse_callback(&url).ffi()
 }
 
 /// The hex `v0-hmac-sha256` signature Dintero sends for a callback (for tests and tools).
 #[uniffi::export]
-pub fn compute_callback_signature(
+pub fn compute_signature(
     secret: String,
     account_id: String,
     method: String,
     url: String,
     timestamp: i64,
 ) -> Result<String> {
-    Ok(core::compute_signature(
-        &secret,
-        &account_id,
-        &method,
-        &url,
-        timestamp,
-    )?)
+    core::compute_signature(&secret, &account_id, &method, &url, timestamp).ffi()
 }
 
 /// Verifies a webhook's `event-signature` over its raw body bytes and parses the event.
@@ -495,124 +510,85 @@ pub fn verify_webhook(
     body: Vec<u8>,
     signature: Option<String>,
 ) -> Result<WebhookEvent> {
-    Ok((&core::verify_webhook(&secret, &body, signature.as_deref())?).into())
+    core::verify_webhook(&secret, &body, signature.as_deref()).ffi()
 }
 
-/// Checks an order: sums, unique line ids, VAT. The error names the offending line.
-#[uniffi::export]
-pub fn validate_order(order: Order) -> Result<()> {
-    Ok(core::validate_order(&order.into())?)
+/// Checks an order: sums, unique line ids, VAT; `strict` adds the core's strict checks. The
+/// error names the offending line.
+#[uniffi::export(default(strict = None))]
+pub fn validate_order(order: Order, strict: Option<bool>) -> Result<()> {
+    match strict {
+        Some(true) => core::validate_order_strict(&order).ffi(),
+        _ => core::validate_order(&order).ffi(),
+    }
 }
 
 /// Checks a session request before sending it: URLs, profile or configuration, the order.
 #[uniffi::export]
 pub fn validate_session_request(request: SessionRequest) -> Result<()> {
-    Ok(core::validate_session_request(&request.into_core()?)?)
+    core::validate_session_request(&request).ffi()
 }
 
-/// Builds an order from its lines: `amount` and `vat_amount` are the sums; then checks it.
-#[uniffi::export(default(shipping_option = None))]
-pub fn build_order(
-    currency: String,
-    merchant_reference: String,
-    items: Vec<OrderItem>,
-    shipping_option: Option<ShippingOption>,
-) -> Result<Order> {
-    let mut b = core::OrderBuilder::new(currency, merchant_reference);
-    for item in items {
-        b = b.item(item.into());
-    }
-    if let Some(s) = shipping_option {
-        b = b.shipping(s.into());
-    }
-    Ok((&b.build()?).into())
+/// Every default the SDK applies to a setting left out (the core's, in one place).
+#[uniffi::export]
+pub fn defaults() -> Defaults {
+    core::defaults()
+}
+
+/// Dintero's spelling of a status (`"AUTHORIZED"`; Swift/Kotlin: `status.value`).
+#[uniffi::export]
+pub fn transaction_status_name(status: core::TransactionStatus) -> String {
+    status.as_str().to_string()
+}
+
+/// The core's `Transaction::is_paid` (Swift/Kotlin: `transaction.isPaid`).
+#[uniffi::export]
+pub fn transaction_is_paid(transaction: Transaction) -> bool {
+    transaction.is_paid()
+}
+
+/// The core's `Transaction::captured_amount` (Swift/Kotlin: `transaction.capturedAmount`).
+#[uniffi::export]
+pub fn transaction_captured_amount(transaction: Transaction) -> i64 {
+    transaction.captured_amount()
+}
+
+/// The core's `Transaction::refunded_amount` (Swift/Kotlin: `transaction.refundedAmount`).
+#[uniffi::export]
+pub fn transaction_refunded_amount(transaction: Transaction) -> i64 {
+    transaction.refunded_amount()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn client(secret: &str, proxy: Option<String>) -> Result<Arc<Client>> {
+        let (a, id, s) = ("T12345678".into(), "id".into(), secret.into());
+        Client::new(a, id, s, None, None, None, None, proxy, None, None, None)
+    }
+
     #[test]
-    fn client_debug_hides_the_secret() {
-        let c = DinteroClient::new(
-            "T12345678".into(),
-            "id".into(),
-            "very-secret-value".into(),
-            None,
-            None,
-        )
-        .unwrap();
-        let shown = format!("{c:?}");
+    fn descriptions_hide_the_secrets() {
+        let proxy = Some("http://user:proxy-pass@127.0.0.1:3128".to_string());
+        let shown = format!("{:?}", client("very-secret-value", proxy).unwrap());
         assert!(!shown.contains("very-secret-value"), "{shown}");
+        assert!(!shown.contains("proxy-pass"), "{shown}");
         assert!(shown.contains("T12345678"));
+        let v = CallbackVerifier::new("sig-secret-xyz".into(), "T12345678".into(), None).unwrap();
+        assert!(!format!("{v:?}").contains("sig-secret-xyz"));
     }
 
     #[test]
-    fn bad_account_id_names_the_field() {
-        let e = DinteroClient::new("X1".into(), "id".into(), "s3cr3t-value".into(), None, None)
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidInput);
-        let text = e.to_string();
-        assert!(text.contains("account_id"), "{text}");
-        assert!(!text.contains("s3cr3t-value"));
-    }
-
-    #[test]
-    fn negative_retry_attempts_are_refused() {
-        let options = ClientOptions {
-            base_url: None,
-            timeout: None,
-            connect_timeout: None,
-            retry: Some(RetryOptions {
-                max_attempts: Some(-1),
-                initial_backoff: None,
-                max_backoff: None,
-                max_retry_after: None,
-            }),
-            system_name: None,
-            system_version: None,
-        };
-        let e = DinteroClient::new(
-            "T12345678".into(),
-            "id".into(),
-            "s".into(),
-            Some(options),
-            None,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("retry.max_attempts"), "{e}");
-    }
-
-    #[test]
-    fn return_url_round_trip() {
-        let r = parse_return_url(
-            "https://shop.example/return?transaction_id=T12345678.abc&merchant_reference=o-1"
-                .into(),
-        )
-        .unwrap();
-        assert_eq!(r.outcome, ReturnOutcome::Completed);
-        assert_eq!(r.transaction_id.as_deref(), Some("T12345678.abc"));
-        let r = parse_return_url(
-            "https://shop.example/return?error=cancelled&merchant_reference=o-1".into(),
-        )
-        .unwrap();
-        assert_eq!(r.outcome, ReturnOutcome::Cancelled);
-        assert_eq!(r.error.as_deref(), Some("cancelled"));
-    }
-
-    #[test]
-    fn build_order_sums_the_lines() {
-        let item = OrderItem {
-            line_id: Some("1".into()),
-            amount: Some(29990),
-            id: None,
-            description: Some("Chair".into()),
-            quantity: Some(1.0),
-            vat: Some(25.0),
-            vat_amount: Some(5998),
-        };
-        let order = build_order("NOK".into(), "o-1".into(), vec![item], None).unwrap();
-        assert_eq!(order.amount, 29990);
-        assert_eq!(order.vat_amount, Some(5998));
+    fn a_retry_option_left_out_keeps_the_core_default() {
+        let policy: core::RetryPolicy = RetryOptions {
+            max_attempts: Some(1),
+            ..Default::default()
+        }
+        .into();
+        let d = core::RetryPolicy::default();
+        assert_eq!(policy.max_attempts, 1);
+        assert_eq!(policy.initial_backoff, d.initial_backoff);
+        assert_eq!(policy.max_retry_after, d.max_retry_after);
     }
 }

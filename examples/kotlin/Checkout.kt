@@ -9,18 +9,19 @@
 package com.dintero.checkout.examples
 
 import com.dintero.checkout.CallbackVerifier
-import com.dintero.checkout.CaptureRequest
-import com.dintero.checkout.ClientOptions
-import com.dintero.checkout.DinteroClient
+import com.dintero.checkout.Client
 import com.dintero.checkout.DinteroException
-import com.dintero.checkout.OrderItem
-import com.dintero.checkout.ReturnOutcome
-import com.dintero.checkout.SessionRequest
-import com.dintero.checkout.SessionUrls
-import com.dintero.checkout.ShippingOption
-import com.dintero.checkout.buildOrder
-import com.dintero.checkout.kind
+import com.dintero.checkout.capturedAmount
+import com.dintero.checkout.isPaid
+import com.dintero.checkout.models.CaptureRequest
+import com.dintero.checkout.models.Order
+import com.dintero.checkout.models.OrderItem
+import com.dintero.checkout.models.ReturnOutcome
+import com.dintero.checkout.models.SessionRequest
+import com.dintero.checkout.models.SessionUrls
 import com.dintero.checkout.parseReturnUrl
+import com.dintero.checkout.validateOrder
+import com.dintero.checkout.value
 import kotlinx.coroutines.runBlocking
 import org.json.JSONArray
 import org.json.JSONObject
@@ -37,54 +38,56 @@ fun main() = runBlocking {
         System.err.println("set DINTERO_EMULATOR_URL (start one: cargo run -p dintero-emulator)")
         exitProcess(2)
     }
+    val http = HttpClient.newHttpClient()
+    fun control(path: String, body: String? = null): String = http.send(
+        HttpRequest.newBuilder(URI.create(base + path)).header("content-type", "application/json")
+            .method(if (body == null) "GET" else "POST", body?.let { HttpRequest.BodyPublishers.ofString(it) } ?: HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString(),
+    ).body()
+
     // --- backend -----------------------------------------------------------------------------
-    val client = DinteroClient(
+    val client = Client(
         accountId = env("DINTERO_ACCOUNT_ID", "T12345678"),
         clientId = env("DINTERO_CLIENT_ID", "emulator-client-id"),
         clientSecret = env("DINTERO_CLIENT_SECRET", "emulator-client-secret"),
-        options = ClientOptions(baseUrl = base, systemName = "kotlin-example", systemVersion = "1.0"),
+        baseUrl = base,
+        systemName = "kotlin-example",
+        systemVersion = "1.0",
     )
     val orderId = "kt-example-${System.currentTimeMillis()}"
-    val order = buildOrder(
-        currency = "NOK",
-        merchantReference = orderId,
-        items = listOf(OrderItem(lineId = "1", id = "chair", description = "Chair", quantity = 1.0, amount = 29990, vat = 25.0, vatAmount = 5998)),
-        shippingOption = ShippingOption(id = "pickup", lineId = "ship", amount = 3900, title = "Pick-up", vat = 25.0, vatAmount = 780),
+    val order = Order(
+        amount = 29990, currency = "NOK", merchantReference = orderId, vatAmount = 5998,
+        items = listOf(OrderItem(id = "chair", lineId = "1", description = "Chair", quantity = 1.0, amount = 29990, vatAmount = 5998, vat = 25.0, extra = "{}")),
+        extra = "{}",
     )
+    validateOrder(order)
     val session = client.sessions().create(
         SessionRequest(
-            url = SessionUrls(returnUrl = "https://shop.example/return", callbackUrl = "http://127.0.0.1:9/dintero/callback"),
+            url = SessionUrls(returnUrl = "https://shop.example/return", callbackUrl = "http://127.0.0.1:9/dintero/callback", extra = "{}"),
             order = order,
             profileId = "default",
+            extra = "{}",
         ),
     )
     println("session ${session.id}: send the customer to ${session.url}")
 
     // --- app: the customer pays on the hosted page (the emulator's control API plays them) ----
-    val http = HttpClient.newHttpClient()
-    val pay = http.send(
-        HttpRequest.newBuilder(URI.create("$base/_emulator/sessions/${session.id}/pay"))
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("""{"card_number": "4000 0000 0000 0002"}"""))
-            .build(),
-        HttpResponse.BodyHandlers.ofString(),
-    )
-    check(pay.statusCode() == 200) { "pay failed: ${pay.body()}" }
-    val returned = parseReturnUrl(JSONObject(pay.body()).getString("redirect_url"))
-    println("app: the customer came back: ${returned.outcome}, transaction ${returned.transactionId}")
+    val card = JSONObject(control("/_emulator/catalog")).getJSONArray("cards").getJSONObject(0)
+    val paid = JSONObject(control("/_emulator/sessions/${session.id}/pay", JSONObject().put("card_number", card.getString("number")).toString()))
+    val returned = parseReturnUrl(paid.getString("redirect_url"))
+    println("app: paid with the ${card.getString("name")} test card; back with ${returned.outcome}, transaction ${returned.transactionId}")
     check(returned.outcome == ReturnOutcome.COMPLETED)
 
     // --- backend: the signed callback arrives; verify it, confirm it, capture ------------------
     var delivery: JSONObject? = null
     repeat(100) {
         if (delivery == null) {
-            val list = JSONArray(http.send(HttpRequest.newBuilder(URI.create("$base/_emulator/callbacks")).build(),
-                HttpResponse.BodyHandlers.ofString()).body())
-            delivery = (0 until list.length()).map { list.getJSONObject(it) }
-                .firstOrNull {
-                    it.getString("url").contains("transaction_id=${returned.transactionId}") &&
-                        it.getJSONObject("headers").keySet().any { k -> k.equals("dintero-signature", ignoreCase = true) }
-                }
+            val list = JSONArray(control("/_emulator/callbacks"))
+            delivery = (0 until list.length()).map { list.getJSONObject(it) }.firstOrNull {
+                it.getString("url").contains("transaction_id=${returned.transactionId}") &&
+                    it.getJSONObject("headers").keySet().any { k -> k.equals("dintero-signature", ignoreCase = true) }
+            }
             if (delivery == null) Thread.sleep(50)
         }
     }
@@ -92,17 +95,17 @@ fun main() = runBlocking {
     val headers = cb.getJSONObject("headers").let { h -> h.keySet().associateWith { h.getString(it) } }
     val verifier = CallbackVerifier(env("DINTERO_SIGNATURE_SECRET", "emulator-signature-secret"), client.accountId())
     val callback = verifier.verify(cb.getString("method"), cb.getString("url"), headers)
-    val confirmed = client.confirmCallback(callback)
-    println("backend: callback verified; transaction is ${confirmed.transaction.status} (${confirmed.transaction.amount} øre)")
+    val confirmed = client.callbacks().confirm(callback)
+    println("backend: callback verified; transaction is ${confirmed.transaction.status?.value} (${confirmed.transaction.amount} øre)")
     check(confirmed.transaction.isPaid)
 
-    val capture = client.transactions().capture(confirmed.transaction.id, CaptureRequest(amount = confirmed.transaction.amount, captureReference = "$orderId-capture"))
-    println("backend: captured ${capture.transaction.capturedAmount} with reference ${capture.reference}: ${capture.transaction.status}")
+    val capture = client.transactions().capture(confirmed.transaction.id, CaptureRequest(amount = confirmed.transaction.amount, captureReference = "$orderId-capture", extra = "{}"))
+    println("backend: captured ${capture.transaction.capturedAmount} with reference ${capture.reference}: ${capture.transaction.status?.value}")
 
     try {
-        client.transactions().capture(confirmed.transaction.id, CaptureRequest(amount = 1))
+        client.transactions().capture(confirmed.transaction.id, CaptureRequest(amount = 1, extra = "{}"))
     } catch (e: DinteroException) {
-        println("backend: capturing more is refused as expected: ${e.kind} (${e})")
+        println("backend: capturing more is refused as expected: ${e.kind().value} ($e)")
     }
     println("done")
 }

@@ -7,14 +7,19 @@ import XCTest
 
 /// The local Dintero the tests run against: `DINTERO_EMULATOR_URL` when the test script started
 /// one, else the `dintero-emulator` binary at `DINTERO_EMULATOR_BIN`, started here as a child
-/// process and stopped when the test process exits.
+/// process and stopped when the test process exits. Test cards and fault kinds come from the
+/// emulator's own catalog (`GET /_emulator/catalog`).
 enum Emulator {
     static let accountId = "T12345678"
     static let clientId = "emulator-client-id"
     static let clientSecret = "emulator-client-secret"
     static let signatureSecret = "emulator-signature-secret"
-    static let approve = "4000 0000 0000 0002"
-    static let decline = "4100 0000 0000 0076"
+
+    /// The repository's testdata directory (surface.json, scenario.json).
+    static let testdata = packageRoot.deletingLastPathComponent().appendingPathComponent("testdata")
+    /// bindings-swift, found from this file's path.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let baseUrl: String = {
         if let url = ProcessInfo.processInfo.environment["DINTERO_EMULATOR_URL"], !url.isEmpty {
@@ -57,12 +62,11 @@ enum Emulator {
     static func client(
         retry: RetryOptions? = RetryOptions(initialBackoff: 0.01, maxBackoff: 0.05),
         timeout: TimeInterval? = nil,
-        secret: String = clientSecret
-    ) throws -> DinteroClient {
-        try DinteroClient(
-            accountId: accountId, clientId: clientId, clientSecret: secret,
-            options: ClientOptions(baseUrl: baseUrl, timeout: timeout, retry: retry)
-        )
+        secret: String = clientSecret,
+        baseUrl: String = baseUrl
+    ) throws -> Client {
+        try Client(accountId: accountId, clientId: clientId, clientSecret: secret, baseUrl: baseUrl,
+                   timeout: timeout, retry: retry)
     }
 
     private static let counter = Counter()
@@ -72,25 +76,21 @@ enum Emulator {
         "\(prefix)-\(UInt64(Date().timeIntervalSince1970 * 1_000_000))-\(counter.next())"
     }
 
-    static func chairOrder(_ reference: String = reference()) throws -> Order {
-        try buildOrder(
-            currency: "NOK", merchantReference: reference,
-            items: [OrderItem(lineId: "1", amount: 29990, id: "chair", description: "Chair", quantity: 1, vat: 25, vatAmount: 5998)],
-            shippingOption: ShippingOption(id: "pickup", lineId: "ship", amount: 3900, title: "Pick-up", vat: 25, vatAmount: 780)
-        )
-    }
-
-    static func sessionRequest(_ order: Order) -> SessionRequest {
+    static func sessionRequest(reference: String = reference(), extra: String = "{}") -> SessionRequest {
         SessionRequest(
-            url: SessionUrls(returnUrl: "https://shop.example/return", callbackUrl: "http://127.0.0.1:9/cb"),
-            order: order,
-            profileId: "default"
+            url: SessionUrls(returnUrl: "https://shop.example/return", callbackUrl: "http://127.0.0.1:9/cb", extra: "{}"),
+            order: Order(amount: 29990, currency: "NOK", merchantReference: reference, vatAmount: 5998,
+                         items: [OrderItem(id: "chair", lineId: "1", description: "Chair", quantity: 1, amount: 29990,
+                                           vatAmount: 5998, vat: 25, extra: "{}")],
+                         extra: "{}"),
+            profileId: "default",
+            extra: extra
         )
     }
 
     // MARK: the control API
 
-    static func request(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> (Int, Any) {
+    static func request(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any {
         var req = URLRequest(url: URL(string: baseUrl + path)!)
         req.httpMethod = method
         req.timeoutInterval = 30
@@ -103,64 +103,50 @@ enum Emulator {
                 if let error { cont.resume(throwing: error) } else { cont.resume(returning: (data ?? Data(), response!)) }
             }.resume()
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        return (status, json)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else { throw ControlError(text: "\(method) \(path): \(status) \(json)") }
+        return json
     }
 
-    /// The customer pays on the hosted page; returns the URL the browser is sent back to.
-    static func pay(_ sessionId: String, card: String = approve) async throws -> String {
-        let (status, json) = try await request("POST", "/_emulator/sessions/\(sessionId)/pay", ["card_number": card])
-        XCTAssertEqual(status, 200, "\(json)")
-        return (json as! [String: Any])["redirect_url"] as! String
+    /// The catalog's test cards (name → number) and fault kinds.
+    static func catalog() async throws -> (cards: [String: String], faults: Set<String>) {
+        let json = try await request("GET", "/_emulator/catalog") as! [String: Any]
+        let cards = (json["cards"] as! [[String: Any]]).map { ($0["name"] as! String, $0["number"] as! String) }
+        let faults = (json["faults"] as! [[String: Any]]).map { $0["name"] as! String }
+        return (Dictionary(uniqueKeysWithValues: cards), Set(faults))
     }
 
-    /// The customer cancels on the hosted page.
-    static func cancelPayment(_ sessionId: String) async throws -> String {
-        let (status, json) = try await request("POST", "/_emulator/sessions/\(sessionId)/pay", ["cancel": true])
-        XCTAssertEqual(status, 200, "\(json)")
-        return (json as! [String: Any])["redirect_url"] as! String
+    /// The customer pays on the hosted page with the catalog's card `card`.
+    static func pay(_ sessionId: String, card: String = "approve") async throws -> [String: Any] {
+        guard let number = try await catalog().cards[card] else { throw ControlError(text: "no card \(card) in the catalog") }
+        return try await request("POST", "/_emulator/sessions/\(sessionId)/pay", ["card_number": number]) as! [String: Any]
     }
 
-    /// Makes the next `times` requests to `route` fail with `fault`.
+    /// Makes the next `times` requests to `route` fail with `fault` (a kind from the catalog).
     static func fault(_ route: String, _ fault: String, times: Int = 1, ms: Int? = nil) async throws {
+        guard try await catalog().faults.contains(fault) else { throw ControlError(text: "no fault \(fault) in the catalog") }
         var body: [String: Any] = ["route": route, "fault": fault, "times": times]
         if let ms { body["ms"] = ms }
-        let (status, json) = try await request("POST", "/_emulator/faults", body)
-        XCTAssertEqual(status, 200, "\(json)")
+        _ = try await request("POST", "/_emulator/faults", body)
     }
 
-    /// Disarms every fault that has not fired yet.
-    static func clearFaults() async throws {
-        let (status, json) = try await request("DELETE", "/_emulator/faults")
-        XCTAssertEqual(status, 200, "\(json)")
-    }
-
-    /// Waits for the callback the emulator sent about `transactionId`.
-    static func callback(for transactionId: String) async throws -> [String: Any] {
-        for _ in 0..<200 {
-            let (_, json) = try await request("GET", "/_emulator/callbacks")
-            // Headers are filled in when the first delivery attempt is made.
-            for case let cb as [String: Any] in json as! [Any]
-            where (cb["url"] as! String).contains("transaction_id=\(transactionId)") && isSigned(cb) {
-                return cb
-            }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        throw NSError(domain: "emulator", code: 1, userInfo: [NSLocalizedDescriptionKey: "no callback for \(transactionId)"])
-    }
-
-    static func isSigned(_ delivery: [String: Any]) -> Bool {
-        ((delivery["headers"] as? [String: String]) ?? [:]).keys.contains { $0.lowercased() == "dintero-signature" }
+    /// Requests to `route` whose path names `id`, from the emulator's request log.
+    static func requests(to route: String, naming id: String) async throws -> Int {
+        let log = try await request("GET", "/_emulator/requests") as! [String: Any]
+        return (log["recent"] as! [[String: Any]]).filter {
+            $0["route"] as? String == route && ($0["path"] as! String).contains(id)
+        }.count
     }
 
     /// Pays a fresh session and returns its transaction id.
-    static func paidTransaction(_ client: DinteroClient, reference: String = reference()) async throws -> String {
-        let created = try await client.sessions().create(request: sessionRequest(try chairOrder(reference)))
-        let returned = try parseReturnUrl(url: try await pay(created.id))
-        return try XCTUnwrap(returned.transactionId)
+    static func paidTransaction(_ client: Client, reference: String = reference()) async throws -> String {
+        let created = try await client.sessions().create(request: sessionRequest(reference: reference))
+        return try await pay(created.id)["transaction_id"] as! String
     }
 }
+
+struct ControlError: Error, CustomStringConvertible { let text: String; var description: String { text } }
 
 final class Counter: @unchecked Sendable {
     private var value = 0
@@ -172,20 +158,15 @@ final class Counter: @unchecked Sendable {
     }
 }
 
-struct NoErrorThrown: Error {}
-
-/// Expects `body` to throw a `DinteroError` and returns it (fails the test otherwise).
-func expectDinteroError<T>(
-    _ body: @autoclosure () async throws -> T, file: StaticString = #filePath, line: UInt = #line
-) async throws -> DinteroError {
+/// Runs `body`, which must throw a `DinteroError`, and returns that error.
+func caught<T>(_ body: () async throws -> T, file: StaticString = #filePath, line: UInt = #line) async -> DinteroError? {
     do {
         _ = try await body()
+        XCTFail("expected a DinteroError", file: file, line: line)
     } catch let e as DinteroError {
         return e
     } catch {
         XCTFail("expected a DinteroError, got \(error)", file: file, line: line)
-        throw error
     }
-    XCTFail("expected a DinteroError", file: file, line: line)
-    throw NoErrorThrown()
+    return nil
 }

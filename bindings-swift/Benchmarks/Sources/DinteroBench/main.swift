@@ -29,13 +29,20 @@ func post(_ url: String, _ body: [String: Any]) async throws -> [String: Any] {
 }
 
 guard let base = ProcessInfo.processInfo.environment["DINTERO_EMULATOR_URL"] else { fatalError("set DINTERO_EMULATOR_URL") }
-let client = try DinteroClient(accountId: "T12345678", clientId: "emulator-client-id", clientSecret: "emulator-client-secret",
-                               options: ClientOptions(baseUrl: base))
-let order = try buildOrder(currency: "NOK", merchantReference: "bench-\(now())",
-                           items: [OrderItem(lineId: "1", amount: 10000, vat: 25, vatAmount: 2000)])
+let client = try Client(accountId: "T12345678", clientId: "emulator-client-id", clientSecret: "emulator-client-secret",
+                        baseUrl: base)
+let order = Order(amount: 10000, currency: "NOK", merchantReference: "bench-\(now())",
+                  items: [OrderItem(lineId: "1", amount: 10000, vatAmount: 2000, vat: 25, extra: "{}")], extra: "{}")
 let session = try await client.sessions().create(request: SessionRequest(
-    url: SessionUrls(returnUrl: "https://shop.example/return"), order: order, profileId: "default"))
-let redirect = try await post("\(base)/_emulator/sessions/\(session.id)/pay", ["card_number": "4000 0000 0000 0002"])["redirect_url"] as! String
+    url: SessionUrls(returnUrl: "https://shop.example/return", extra: "{}"), order: order, profileId: "default", extra: "{}"))
+// The emulator's first test card ("approve"), from its catalog.
+let catalogData: Data = try await withCheckedThrowingContinuation { cont in
+    URLSession.shared.dataTask(with: URL(string: "\(base)/_emulator/catalog")!) { d, _, e in
+        if let e { cont.resume(throwing: e) } else { cont.resume(returning: d ?? Data()) }
+    }.resume()
+}
+let card = ((try JSONSerialization.jsonObject(with: catalogData) as! [String: Any])["cards"] as! [[String: Any]])[0]["number"] as! String
+let redirect = try await post("\(base)/_emulator/sessions/\(session.id)/pay", ["card_number": card])["redirect_url"] as! String
 let txId = try parseReturnUrl(url: redirect).transactionId!
 
 print("Swift over uniffi (release library and harness), emulator at \(base)")
@@ -48,10 +55,10 @@ report("parseReturnUrl (FFI round trip, no I/O)", samples)
 samples = []
 for _ in 0..<50_000 {
     let t = now()
-    _ = try computeCallbackSignature(secret: "secret", accountId: "T12345678", method: "GET", url: redirect, timestamp: 1_700_000_000)
+    _ = try computeSignature(secret: "secret", accountId: "T12345678", method: "GET", url: redirect, timestamp: 1_700_000_000)
     samples.append(now() - t)
 }
-report("computeCallbackSignature (HMAC-SHA256)", samples)
+report("computeSignature (HMAC-SHA256)", samples)
 samples = []
 for _ in 0..<2_000 { let t = now(); _ = try await client.transactions().get(transactionId: txId); samples.append(now() - t) }
 report("transactions().get (HTTP, sequential)", samples)

@@ -38,28 +38,30 @@ func run() async throws {
     }
 
     // --- backend ---------------------------------------------------------------------------
-    let client = try DinteroClient(
+    let client = try Client(
         accountId: env("DINTERO_ACCOUNT_ID", "T12345678"),
         clientId: env("DINTERO_CLIENT_ID", "emulator-client-id"),
         clientSecret: env("DINTERO_CLIENT_SECRET", "emulator-client-secret"),
-        options: ClientOptions(baseUrl: base, systemName: "swift-example", systemVersion: "1.0")
+        baseUrl: base, systemName: "swift-example", systemVersion: "1.0"
     )
     let orderId = "swift-example-\(Int(Date().timeIntervalSince1970 * 1000))"
-    let order = try buildOrder(
-        currency: "NOK", merchantReference: orderId,
-        items: [OrderItem(lineId: "1", amount: 29990, id: "chair", description: "Chair", quantity: 1, vat: 25, vatAmount: 5998)],
-        shippingOption: ShippingOption(id: "pickup", lineId: "ship", amount: 3900, title: "Pick-up", vat: 25, vatAmount: 780)
-    )
+    let order = Order(
+        amount: 29990, currency: "NOK", merchantReference: orderId, vatAmount: 5998,
+        items: [OrderItem(id: "chair", lineId: "1", description: "Chair", quantity: 1, amount: 29990, vatAmount: 5998, vat: 25, extra: "{}")],
+        extra: "{}")
+    try validateOrder(order: order)
     let session = try await client.sessions().create(request: SessionRequest(
-        url: SessionUrls(returnUrl: "https://shop.example/return", callbackUrl: "http://127.0.0.1:9/dintero/callback"),
-        order: order, profileId: "default"))
+        url: SessionUrls(returnUrl: "https://shop.example/return", callbackUrl: "http://127.0.0.1:9/dintero/callback", extra: "{}"),
+        order: order, profileId: "default", extra: "{}"))
     print("session \(session.id): send the customer to \(session.url ?? "(no url)")")
 
     // --- app: the customer pays on the hosted page, the browser returns to return_url ------
-    let paid = try await control("POST", "\(base)/_emulator/sessions/\(session.id)/pay", ["card_number": "4000 0000 0000 0002"])
+    let catalog = try await control("GET", "\(base)/_emulator/catalog") as! [String: Any]
+    let card = (catalog["cards"] as! [[String: Any]])[0]
+    let paid = try await control("POST", "\(base)/_emulator/sessions/\(session.id)/pay", ["card_number": card["number"] as! String])
     let redirect = (paid as! [String: Any])["redirect_url"] as! String
     let returned = try parseReturnUrl(url: redirect)
-    print("app: the customer came back: \(returned.outcome), transaction \(returned.transactionId ?? "-")")
+    print("app: paid with the \(card["name"]!) test card; back with \(returned.outcome), transaction \(returned.transactionId ?? "-")")
     guard returned.outcome == .completed, let txId = returned.transactionId else { throw CocoaError(.featureUnsupported) }
 
     // --- backend: the signed callback arrives; verify it, confirm it, capture ----------------
@@ -78,19 +80,19 @@ func run() async throws {
                                         accountId: client.accountId())
     let callback = try verifier.verify(method: cb["method"] as! String, url: cb["url"] as! String,
                                        headers: cb["headers"] as! [String: String])
-    let confirmed = try await client.confirmCallback(callback: callback)
-    print("backend: callback verified; transaction is \(confirmed.transaction.statusRaw ?? "(no status)") (\(confirmed.transaction.amount) øre)")
+    let confirmed = try await client.callbacks().confirm(callback: callback)
+    print("backend: callback verified; transaction is \(confirmed.transaction.status?.value ?? "(no status)") (\(confirmed.transaction.amount) øre)")
     guard confirmed.transaction.isPaid else { throw CocoaError(.featureUnsupported) }
 
     let capture = try await client.transactions().capture(
         transactionId: txId,
-        request: CaptureRequest(amount: confirmed.transaction.amount, captureReference: "\(orderId)-capture"))
-    print("backend: captured \(capture.transaction.capturedAmount) with reference \(capture.reference ?? "-"): \(capture.transaction.statusRaw ?? "(no status)")")
+        request: CaptureRequest(amount: confirmed.transaction.amount, captureReference: "\(orderId)-capture", extra: "{}"))
+    print("backend: captured \(capture.transaction.capturedAmount) with reference \(capture.reference ?? "-"): \(capture.transaction.status?.value ?? "(no status)")")
 
     do {
-        _ = try await client.transactions().capture(transactionId: txId, request: CaptureRequest(amount: 1))
+        _ = try await client.transactions().capture(transactionId: txId, request: CaptureRequest(amount: 1, extra: "{}"))
     } catch let e as DinteroError {
-        print("backend: capturing more is refused as expected: \(e.kind.value) (\(e))")
+        print("backend: capturing more is refused as expected: \(e.kind().value) (\(e))")
     }
     print("done")
 }

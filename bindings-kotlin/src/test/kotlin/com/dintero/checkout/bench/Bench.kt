@@ -2,13 +2,12 @@
 // against a release emulator and a release build of the uniffi library.
 package com.dintero.checkout.bench
 
-import com.dintero.checkout.ClientOptions
-import com.dintero.checkout.DinteroClient
-import com.dintero.checkout.OrderItem
-import com.dintero.checkout.SessionRequest
-import com.dintero.checkout.SessionUrls
-import com.dintero.checkout.buildOrder
-import com.dintero.checkout.computeCallbackSignature
+import com.dintero.checkout.Client
+import com.dintero.checkout.computeSignature
+import com.dintero.checkout.models.Order
+import com.dintero.checkout.models.OrderItem
+import com.dintero.checkout.models.SessionRequest
+import com.dintero.checkout.models.SessionUrls
 import com.dintero.checkout.parseReturnUrl
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
@@ -38,14 +37,18 @@ private inline fun timeEach(n: Int, body: () -> Unit): LongArray = LongArray(n) 
 
 fun main() = runBlocking {
     val base = System.getenv("DINTERO_EMULATOR_URL") ?: error("set DINTERO_EMULATOR_URL")
-    val client = DinteroClient("T12345678", "emulator-client-id", "emulator-client-secret", ClientOptions(baseUrl = base))
-    val order = buildOrder("NOK", "bench-${System.nanoTime()}", listOf(OrderItem(lineId = "1", amount = 10000, vat = 25.0, vatAmount = 2000)))
-    val session = client.sessions().create(SessionRequest(url = SessionUrls(returnUrl = "https://shop.example/return"), order = order, profileId = "default"))
+    val client = Client("T12345678", "emulator-client-id", "emulator-client-secret", baseUrl = base)
+    val order = Order(amount = 10000, currency = "NOK", merchantReference = "bench-${System.nanoTime()}",
+        items = listOf(OrderItem(lineId = "1", amount = 10000, vat = 25.0, vatAmount = 2000, extra = "{}")), extra = "{}")
+    val session = client.sessions().create(SessionRequest(url = SessionUrls(returnUrl = "https://shop.example/return", extra = "{}"), order = order, profileId = "default", extra = "{}"))
     val http = HttpClient.newHttpClient()
+    // The emulator's first test card ("approve"), from its catalog.
+    val catalog = http.send(HttpRequest.newBuilder(URI.create("$base/_emulator/catalog")).build(), HttpResponse.BodyHandlers.ofString())
+    val card = JSONObject(catalog.body()).getJSONArray("cards").getJSONObject(0).getString("number")
     val pay = http.send(
         HttpRequest.newBuilder(URI.create("$base/_emulator/sessions/${session.id}/pay"))
             .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("""{"card_number": "4000 0000 0000 0002"}""")).build(),
+            .POST(HttpRequest.BodyPublishers.ofString(JSONObject().put("card_number", card).toString())).build(),
         HttpResponse.BodyHandlers.ofString(),
     )
     val redirect = JSONObject(pay.body()).getString("redirect_url")
@@ -57,8 +60,8 @@ fun main() = runBlocking {
     repeat(300) { client.transactions().get(txId) }
 
     report("parseReturnUrl (FFI round trip, no I/O)", timeEach(100_000) { parseReturnUrl(redirect) })
-    report("computeCallbackSignature (HMAC-SHA256)", timeEach(50_000) {
-        computeCallbackSignature("secret", "T12345678", "GET", redirect, 1_700_000_000)
+    report("computeSignature (HMAC-SHA256)", timeEach(50_000) {
+        computeSignature("secret", "T12345678", "GET", redirect, 1_700_000_000)
     })
     report("transactions().get (HTTP, sequential)", timeEach(2_000) { runBlocking { client.transactions().get(txId) } })
 
