@@ -19,7 +19,7 @@ final class ScenarioTests: XCTestCase {
     }
 
     private func sessionRequest(_ j: [String: Any]) -> SessionRequest {
-        let url = only(only(j, ["url", "order"])["url"] as! [String: Any], ["return_url", "callback_url"])
+        let url = only(only(j, ["profile_id", "url", "order"])["url"] as! [String: Any], ["return_url", "callback_url"])
         let order = only(j["order"] as! [String: Any], ["amount", "currency", "merchant_reference", "vat_amount", "items"])
         let items = (order["items"] as! [[String: Any]]).map { i in
             let i = only(i, ["id", "line_id", "description", "quantity", "amount", "vat_amount", "vat"])
@@ -32,7 +32,7 @@ final class ScenarioTests: XCTestCase {
             order: Order(amount: (order["amount"] as! NSNumber).int64Value, currency: order["currency"] as! String,
                          merchantReference: order["merchant_reference"] as! String,
                          vatAmount: (order["vat_amount"] as? NSNumber)?.int64Value, items: items, extra: "{}"),
-            profileId: "default", extra: "{}")
+            profileId: j["profile_id"] as? String, extra: "{}")
     }
 
     private func run(_ client: Client, _ op: String, _ args: [String: Any]) async throws -> Any {

@@ -39,7 +39,7 @@ class ScenarioTest {
     }
 
     private fun sessionRequest(j: JSONObject): SessionRequest {
-        j.only("url", "order")
+        j.only("profile_id", "url", "order")
         val url = j.getJSONObject("url").only("return_url", "callback_url")
         val order = j.getJSONObject("order").only("amount", "currency", "merchant_reference", "vat_amount", "items")
         val items = order.getJSONArray("items")
@@ -50,7 +50,7 @@ class ScenarioTest {
                 merchantReference = order.getString("merchant_reference"), vatAmount = order.optLong("vat_amount"),
                 items = (0 until items.length()).map { item(items.getJSONObject(it)) }, extra = "{}",
             ),
-            profileId = "default",
+            profileId = j.optString("profile_id", null),
             extra = "{}",
         )
     }
