@@ -228,7 +228,7 @@ impl NativeClient {
             };
             self.client
                 .sessions()
-                .create_json(request.value("request")?, &opts)
+                .create_json(request.value("session")?, &opts)
                 .await
         };
         Out::from(run.await.map(Model))
@@ -403,7 +403,7 @@ impl NativeClient {
     ) -> Out<Model<Transaction>> {
         let run = async {
             let id = transaction_id.string("transaction_id")?;
-            let request: ExtendAuthorizationRequest = optional(request, "request")?;
+            let request: ExtendAuthorizationRequest = optional(request, "authorization")?;
             self.client
                 .transactions()
                 .extend_authorization(&id, &request)
