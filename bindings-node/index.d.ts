@@ -13,17 +13,14 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** Checks the `Dintero-Signature` of callbacks with the account's signature secret. */
 export declare class NativeCallbackVerifier {
-  /**
-   * Verifies a callback from its method, its full URL as received and its headers
-   * (`[name, value]` pairs); returns the parsed callback.
-   */
+  /** Verifies a callback from its method, its full URL as received and its headers. */
   verify(method: string, url: string, headers: Array<[string, string]>, options?: VerifyOptions): M.Callback
   /**
-   * Verifies a request as a web framework hands it over: method, path and query as
-   * received, headers; the URL is rebuilt by the core (`requestUrl`).
+   * Verifies a request as a web framework hands it over (method, path and query as
+   * received, headers): the core rebuilds the URL, as `requestUrl` does.
    */
   verifyRequest(method: string, pathAndQuery: string, headers: Array<[string, string]>, options?: RequestUrlOptions): M.Callback
-  /** Checks one `Dintero-Signature` header value against method and URL. */
+  /** Checks one `Dintero-Signature` header value against the method and the full URL. */
   verifySignature(method: string, url: string, signatureHeader: string, options?: VerifyOptions): void
 }
 
@@ -114,7 +111,7 @@ export declare function __panicForTestsAsync(): Promise<void>
 /** For the package's own tests: panics in a synchronous export, to show it becomes a JS error. */
 export declare function __panicForTestsSync(): void
 
-/** Σ of the transaction's successful captures, minor units. */
+/** Σ of the transaction's successful captures, minor units (Dintero has no such field). */
 export declare function capturedAmount(transaction: M.Transaction): number
 
 /**
@@ -146,7 +143,7 @@ export interface ClientOptions {
   maxResponseBytes?: number
 }
 
-/** The hex `v0-hmac-sha256` signature of a callback. */
+/** The hex `v0-hmac-sha256` signature Dintero puts on a callback (for tests and tools). */
 export declare function computeSignature(secret: string, accountId: string, method: string, url: string, timestamp: number): string
 
 /** Checks the options and builds a client (no request is made). */
@@ -212,14 +209,20 @@ export interface GetTransactionOptions {
   includes?: Array<string>
 }
 
-/** True when the transaction's status is a paid one (the core's rule). */
+/**
+ * True when the transaction may be fulfilled: money is reserved or taken and not all of it was
+ * given back (the core's rule, the same in every language).
+ */
 export declare function isPaid(transaction: M.Transaction): boolean
 
-/** Parses a callback URL without checking a signature. */
-export declare function parseCallbackUrl(url: string): M.Callback
+/** Parses a callback URL's query without checking its signature (prefer `CallbackVerifier`). */
+export declare function parseCallback(url: string): M.Callback
 
-/** Parses the URL the customer's browser came back on. */
-export declare function parseReturn(url: string): M.ReturnResult
+/**
+ * Parses the URL the customer's browser came back on (`return_url` and Dintero's query). It is
+ * not signed: use it to choose what to show, and confirm the transaction on your server.
+ */
+export declare function parseReturnUrl(url: string): M.ReturnResult
 
 /** Σ of the transaction's successful refunds, minor units. */
 export declare function refundedAmount(transaction: M.Transaction): number
@@ -227,7 +230,7 @@ export declare function refundedAmount(transaction: M.Transaction): number
 /** Called once by the package at load: the classes failures are made of. */
 export declare function registerErrorClasses(dinteroError: new (message: string) => Error, emulatorError: new (message: string) => Error): void
 
-/** The URL a callback was sent to, rebuilt from its path and query and its headers. */
+/** The URL a callback was sent to, from its path and query and its headers. */
 export declare function requestUrl(pathAndQuery: string, headers: Array<[string, string]>, options?: RequestUrlOptions): string
 
 /** Where a callback was sent, for `verifyRequest` and `requestUrl`. */
@@ -267,7 +270,10 @@ export interface UpdateSessionOptions {
   updateWithoutLock?: boolean
 }
 
-/** Checks an order as `sessions.create` does before sending it. */
+/**
+ * Checks an order as `sessions.create` does before sending it (sums, line ids, VAT); throws
+ * `invalid_input` naming the line. `strict` also refuses what only looks wrong.
+ */
 export declare function validateOrder(order: M.Order, options?: ValidateOrderOptions): void
 
 /** Options of `validateOrder`. */
@@ -276,12 +282,12 @@ export interface ValidateOrderOptions {
   strict?: boolean
 }
 
-/** Checks a whole session request before it is sent. */
+/** Checks a whole session request (URLs, profile or configuration, the order). */
 export declare function validateSessionRequest(request: M.SessionRequest): void
 
 /** Options of `new CallbackVerifier(...)`. */
 export interface VerifierOptions {
-  /** How old (or how far in the future) a signature's timestamp may be, in seconds. */
+  /** How old (or how far ahead) a signature's timestamp may be, in seconds. */
   toleranceSeconds?: number
 }
 

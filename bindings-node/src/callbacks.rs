@@ -1,26 +1,23 @@
-//! Callback and webhook verification, URL parsing, order checks and the transaction helpers
-//! (all synchronous, all the core's).
+//! Callback and webhook verification, URL parsing, order checks and the transaction helpers:
+//! all synchronous, all the core's.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use dintero_checkout::{
-    compute_signature, parse_callback, parse_return_url, request_url, validate_order,
-    validate_order_strict, validate_session_request, verify_webhook, Callback, CallbackVerifier,
-    Order, Result as CoreResult, ReturnResult, SessionRequest, Transaction, WebhookEvent,
-};
-use napi::bindgen_prelude::*;
+use dintero_checkout as core;
+use dintero_checkout::{Callback, CallbackVerifier, ReturnResult, Transaction, WebhookEvent};
+use napi::bindgen_prelude::Uint8Array;
 use napi_derive::napi;
 use serde::Deserialize;
 
 use crate::convert::{optional, Js, Model};
-use crate::error::Out;
+use crate::error::{run, Out};
 
 /// Options of `new CallbackVerifier(...)`.
 #[napi(object)]
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VerifierOptions {
-    /// How old (or how far in the future) a signature's timestamp may be, in seconds.
+    /// How old (or how far ahead) a signature's timestamp may be, in seconds.
     pub tolerance_seconds: Option<u32>,
 }
 
@@ -70,29 +67,29 @@ pub struct NativeCallbackVerifier {
 )]
 pub fn create_verifier(
     secret: Js,
-    account_id: Js,
+    account: Js,
     options: Option<Js>,
 ) -> Out<NativeCallbackVerifier> {
-    let run = || -> CoreResult<_> {
+    run(|| {
         let options: VerifierOptions = optional(options, "options")?;
-        let mut verifier =
-            CallbackVerifier::new(secret.string("secret")?, account_id.string("account_id")?)?;
-        if let Some(t) = options.tolerance_seconds {
-            verifier = verifier.with_tolerance(Duration::from_secs(t.into()));
-        }
-        Ok(NativeCallbackVerifier { verifier })
-    };
-    Out::from(run())
+        let verifier =
+            CallbackVerifier::new(secret.string("secret")?, account.string("account_id")?)?;
+        Ok(NativeCallbackVerifier {
+            verifier: match options.tolerance_seconds {
+                Some(t) => verifier.with_tolerance(Duration::from_secs(t.into())),
+                None => verifier,
+            },
+        })
+    })
 }
 
-fn header_pairs(headers: Js) -> CoreResult<Vec<(String, String)>> {
+fn pairs(headers: Js) -> core::Result<Vec<(String, String)>> {
     headers.decode("headers")
 }
 
 #[napi]
 impl NativeCallbackVerifier {
-    /// Verifies a callback from its method, its full URL as received and its headers
-    /// (`[name, value]` pairs); returns the parsed callback.
+    /// Verifies a callback from its method, its full URL as received and its headers.
     #[napi(
         catch_unwind,
         ts_args_type = "method: string, url: string, headers: Array<[string, string]>, options?: VerifyOptions",
@@ -103,24 +100,25 @@ impl NativeCallbackVerifier {
         method: Js,
         url: Js,
         headers: Js,
-        options: Option<Js>,
+        opts: Option<Js>,
     ) -> Out<Model<Callback>> {
-        let run = || -> CoreResult<_> {
+        run(|| {
             let (method, url, headers) = (
                 method.string("method")?,
                 url.string("url")?,
-                header_pairs(headers)?,
+                pairs(headers)?,
             );
-            match optional::<VerifyOptions>(options, "options")?.now {
-                Some(now) => self.verifier.verify_at(&method, &url, headers, now),
-                None => self.verifier.verify(&method, &url, headers),
-            }
-        };
-        Out::from(run().map(Model))
+            Ok(Model(
+                match optional::<VerifyOptions>(opts, "options")?.now {
+                    Some(now) => self.verifier.verify_at(&method, &url, headers, now)?,
+                    None => self.verifier.verify(&method, &url, headers)?,
+                },
+            ))
+        })
     }
 
-    /// Verifies a request as a web framework hands it over: method, path and query as
-    /// received, headers; the URL is rebuilt by the core (`requestUrl`).
+    /// Verifies a request as a web framework hands it over (method, path and query as
+    /// received, headers): the core rebuilds the URL, as `requestUrl` does.
     #[napi(
         catch_unwind,
         ts_args_type = "method: string, pathAndQuery: string, headers: Array<[string, string]>, options?: RequestUrlOptions",
@@ -129,211 +127,202 @@ impl NativeCallbackVerifier {
     pub fn verify_request(
         &self,
         method: Js,
-        path_and_query: Js,
+        path: Js,
         headers: Js,
-        options: Option<Js>,
+        opts: Option<Js>,
     ) -> Out<Model<Callback>> {
-        let run = || -> CoreResult<_> {
-            let (method, path) = (
-                method.string("method")?,
-                path_and_query.string("path_and_query")?,
+        run(|| {
+            let (method, path) = (method.string("method")?, path.string("path_and_query")?);
+            let (headers, o) = (
+                pairs(headers)?,
+                optional::<RequestUrlOptions>(opts, "options")?,
             );
-            let headers = header_pairs(headers)?;
-            let o: RequestUrlOptions = optional(options, "options")?;
             let trust = o.trust_proxy.unwrap_or(false);
-            self.verifier.verify_request(
+            let cb = self.verifier.verify_request(
                 &method,
                 &path,
                 &headers,
                 o.public_url.as_deref(),
                 trust,
                 o.now,
-            )
-        };
-        Out::from(run().map(Model))
+            )?;
+            Ok(Model(cb))
+        })
     }
 
-    /// Checks one `Dintero-Signature` header value against method and URL.
+    /// Checks one `Dintero-Signature` header value against the method and the full URL.
     #[napi(
         catch_unwind,
         ts_args_type = "method: string, url: string, signatureHeader: string, options?: VerifyOptions",
         ts_return_type = "void"
     )]
-    pub fn verify_signature(
-        &self,
-        method: Js,
-        url: Js,
-        signature_header: Js,
-        options: Option<Js>,
-    ) -> Out<()> {
-        let run = || -> CoreResult<_> {
-            let (method, url) = (method.string("method")?, url.string("url")?);
-            let header = signature_header.string("signature_header")?;
-            let now = optional::<VerifyOptions>(options, "options")?.now;
-            let now = now.unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
+    pub fn verify_signature(&self, method: Js, url: Js, header: Js, opts: Option<Js>) -> Out<()> {
+        run(|| {
+            let (method, url, header) = (
+                method.string("method")?,
+                url.string("url")?,
+                header.string("signature_header")?,
+            );
+            let clock = || {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as i64)
-            });
+            };
+            let now = optional::<VerifyOptions>(opts, "options")?
+                .now
+                .unwrap_or_else(clock);
             self.verifier.verify_header_at(&method, &url, &header, now)
-        };
-        Out::from(run())
+        })
     }
 }
 
-/// Parses a callback URL without checking a signature.
+/// Parses a callback URL's query without checking its signature (prefer `CallbackVerifier`).
 #[napi(
     catch_unwind,
+    js_name = "parseCallback",
     ts_args_type = "url: string",
     ts_return_type = "M.Callback"
 )]
-pub fn parse_callback_url(url: Js) -> Out<Model<Callback>> {
-    Out::from(
-        url.string("url")
-            .and_then(|u| parse_callback(&u))
-            .map(Model),
-    )
+pub fn parse_callback(url: Js) -> Out<Model<Callback>> {
+    run(|| Ok(Model(core::parse_callback(&url.string("url")?)?)))
 }
 
-/// Parses the URL the customer's browser came back on.
+/// Parses the URL the customer's browser came back on (`return_url` and Dintero's query). It is
+/// not signed: use it to choose what to show, and confirm the transaction on your server.
 #[napi(
     catch_unwind,
+    js_name = "parseReturnUrl",
     ts_args_type = "url: string",
     ts_return_type = "M.ReturnResult"
 )]
-pub fn parse_return(url: Js) -> Out<Model<ReturnResult>> {
-    Out::from(
-        url.string("url")
-            .and_then(|u| parse_return_url(&u))
-            .map(Model),
-    )
+pub fn parse_return_url(url: Js) -> Out<Model<ReturnResult>> {
+    run(|| Ok(Model(core::parse_return_url(&url.string("url")?)?)))
 }
 
-/// The URL a callback was sent to, rebuilt from its path and query and its headers.
+/// The URL a callback was sent to, from its path and query and its headers.
 #[napi(
     catch_unwind,
-    js_name = "requestUrl",
     ts_args_type = "pathAndQuery: string, headers: Array<[string, string]>, options?: RequestUrlOptions",
     ts_return_type = "string"
 )]
-pub fn rebuild_request_url(path_and_query: Js, headers: Js, options: Option<Js>) -> Out<String> {
-    let run = || -> CoreResult<_> {
-        let path = path_and_query.string("path_and_query")?;
-        let headers = header_pairs(headers)?;
+pub fn request_url(path: Js, headers: Js, options: Option<Js>) -> Out<String> {
+    run(|| {
+        let (path, headers) = (path.string("path_and_query")?, pairs(headers)?);
         let o: RequestUrlOptions = optional(options, "options")?;
-        request_url(
+        core::request_url(
             &path,
             headers,
             o.public_url.as_deref(),
             o.trust_proxy.unwrap_or(false),
         )
-    };
-    Out::from(run())
+    })
 }
 
-/// The hex `v0-hmac-sha256` signature of a callback.
+/// The hex `v0-hmac-sha256` signature Dintero puts on a callback (for tests and tools).
 #[napi(
     catch_unwind,
-    js_name = "computeSignature",
     ts_args_type = "secret: string, accountId: string, method: string, url: string, timestamp: number",
     ts_return_type = "string"
 )]
-pub fn signature(secret: Js, account_id: Js, method: Js, url: Js, timestamp: Js) -> Out<String> {
-    let run = || -> CoreResult<_> {
-        let (secret, account) = (secret.string("secret")?, account_id.string("account_id")?);
-        let (method, url) = (method.string("method")?, url.string("url")?);
-        compute_signature(
-            &secret,
-            &account,
-            &method,
-            &url,
+pub fn compute_signature(
+    secret: Js,
+    account: Js,
+    method: Js,
+    url: Js,
+    timestamp: Js,
+) -> Out<String> {
+    run(|| {
+        let (secret, account) = (secret.string("secret")?, account.string("account_id")?);
+        let (method, url, t) = (
+            method.string("method")?,
+            url.string("url")?,
             timestamp.decode("timestamp")?,
-        )
-    };
-    Out::from(run())
+        );
+        core::compute_signature(&secret, &account, &method, &url, t)
+    })
 }
 
 /// Verifies a webhook's `event-signature` over the raw body; returns the event.
 #[napi(
     catch_unwind,
-    js_name = "verifyWebhook",
     ts_args_type = "secret: string, body: Uint8Array, signature: string | undefined",
     ts_return_type = "M.WebhookEvent"
 )]
-pub fn webhook(secret: Js, body: Uint8Array, signature: Option<Js>) -> Out<Model<WebhookEvent>> {
-    let run = || -> CoreResult<_> {
+pub fn verify_webhook(
+    secret: Js,
+    body: Uint8Array,
+    signature: Option<Js>,
+) -> Out<Model<WebhookEvent>> {
+    run(|| {
         let signature = signature.map(|s| s.string("signature")).transpose()?;
-        verify_webhook(&secret.string("secret")?, &body, signature.as_deref())
-    };
-    Out::from(run().map(Model))
+        Ok(Model(core::verify_webhook(
+            &secret.string("secret")?,
+            &body,
+            signature.as_deref(),
+        )?))
+    })
 }
 
-/// Checks an order as `sessions.create` does before sending it.
+/// Checks an order as `sessions.create` does before sending it (sums, line ids, VAT); throws
+/// `invalid_input` naming the line. `strict` also refuses what only looks wrong.
 #[napi(
     catch_unwind,
-    js_name = "validateOrder",
     ts_args_type = "order: M.Order, options?: ValidateOrderOptions",
     ts_return_type = "void"
 )]
-pub fn check_order(order: Js, options: Option<Js>) -> Out<()> {
-    let run = || -> CoreResult<_> {
-        let order: Order = order.decode("order")?;
-        match optional::<ValidateOrderOptions>(options, "options")?.strict {
-            Some(true) => validate_order_strict(&order),
-            _ => validate_order(&order),
+pub fn validate_order(order: Js, options: Option<Js>) -> Out<()> {
+    run(|| {
+        match (
+            order.decode("order")?,
+            optional::<ValidateOrderOptions>(options, "options")?.strict,
+        ) {
+            (order, Some(true)) => core::validate_order_strict(&order),
+            (order, _) => core::validate_order(&order),
         }
-    };
-    Out::from(run())
+    })
 }
 
-/// Checks a whole session request before it is sent.
+/// Checks a whole session request (URLs, profile or configuration, the order).
 #[napi(
     catch_unwind,
-    js_name = "validateSessionRequest",
     ts_args_type = "request: M.SessionRequest",
     ts_return_type = "void"
 )]
-pub fn check_session_request(request: Js) -> Out<()> {
-    Out::from(
-        request
-            .decode::<SessionRequest>("request")
-            .and_then(|r| validate_session_request(&r)),
-    )
+pub fn validate_session_request(request: Js) -> Out<()> {
+    run(|| core::validate_session_request(&request.decode("request")?))
 }
 
-fn with_transaction<T>(tx: Js, f: impl FnOnce(&Transaction) -> T) -> Out<T> {
-    Out::from(tx.decode::<Transaction>("transaction").map(|tx| f(&tx)))
+fn on_transaction<T>(tx: Js, f: impl FnOnce(&Transaction) -> T) -> Out<T> {
+    run(|| Ok(f(&tx.decode::<Transaction>("transaction")?)))
 }
 
-/// True when the transaction's status is a paid one (the core's rule).
+/// True when the transaction may be fulfilled: money is reserved or taken and not all of it was
+/// given back (the core's rule, the same in every language).
 #[napi(
     catch_unwind,
-    js_name = "isPaid",
     ts_args_type = "transaction: M.Transaction",
     ts_return_type = "boolean"
 )]
 pub fn is_paid(transaction: Js) -> Out<bool> {
-    with_transaction(transaction, Transaction::is_paid)
+    on_transaction(transaction, Transaction::is_paid)
 }
 
-/// Σ of the transaction's successful captures, minor units.
+/// Σ of the transaction's successful captures, minor units (Dintero has no such field).
 #[napi(
     catch_unwind,
-    js_name = "capturedAmount",
     ts_args_type = "transaction: M.Transaction",
     ts_return_type = "number"
 )]
 pub fn captured_amount(transaction: Js) -> Out<i64> {
-    with_transaction(transaction, Transaction::captured_amount)
+    on_transaction(transaction, Transaction::captured_amount)
 }
 
 /// Σ of the transaction's successful refunds, minor units.
 #[napi(
     catch_unwind,
-    js_name = "refundedAmount",
     ts_args_type = "transaction: M.Transaction",
     ts_return_type = "number"
 )]
 pub fn refunded_amount(transaction: Js) -> Out<i64> {
-    with_transaction(transaction, Transaction::refunded_amount)
+    on_transaction(transaction, Transaction::refunded_amount)
 }

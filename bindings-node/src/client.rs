@@ -2,17 +2,17 @@
 
 use std::sync::Arc;
 
+use dintero_checkout as core;
 use dintero_checkout::{
-    Callback, Client, ConfirmedCallback, CreateSessionOptions as CoreCreateOptions,
-    Error as CoreError, ExtendAuthorizationRequest, ListTransactions, Operation, RetryPolicy,
-    Session, SessionCreated, TokenInfo, Transaction, TransactionPager,
+    Client, ClientBuilder, ConfirmedCallback, ListTransactions, Operation, RetryPolicy, Session,
+    SessionCreated, TokenInfo, Transaction, TransactionPager,
 };
 use napi_derive::napi;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use crate::convert::{millis, optional, Js, Model};
-use crate::error::Out;
+use crate::error::{model, run, Out};
 
 /// The package's name and version, sent to Dintero in place of the Rust core's.
 const SDK_NAME: &str = "dintero-checkout-node";
@@ -101,61 +101,60 @@ pub struct WaitOptions {
     pub timeout_ms: Option<f64>,
 }
 
-fn build_client(options: ClientOptions) -> Result<Client, CoreError> {
-    let mut builder = Client::builder()
-        .account_id(options.account_id)
-        .client_id(options.client_id)
-        .client_secret(options.client_secret)
+fn build_client(o: ClientOptions) -> core::Result<Client> {
+    let retry = |r: RetryOptions| -> core::Result<RetryPolicy> {
+        let d = RetryPolicy::default();
+        let ms = |name: &str, v, default| {
+            Ok::<_, core::Error>(millis(&format!("options.retry.{name}"), v)?.unwrap_or(default))
+        };
+        Ok(RetryPolicy {
+            max_attempts: r.max_attempts.unwrap_or(d.max_attempts),
+            initial_backoff: ms("initialBackoffMs", r.initial_backoff_ms, d.initial_backoff)?,
+            max_backoff: ms("maxBackoffMs", r.max_backoff_ms, d.max_backoff)?,
+            max_retry_after: ms("maxRetryAfterMs", r.max_retry_after_ms, d.max_retry_after)?,
+        })
+    };
+    // What is left out stays unset: the core applies its defaults.
+    let b = Client::builder()
+        .account_id(o.account_id)
+        .client_id(o.client_id);
+    let b = b
+        .client_secret(o.client_secret)
         .sdk_identity(SDK_NAME, SDK_VERSION);
-    if let Some(url) = options.base_url {
-        builder = builder.base_url(url);
+    let b = set(b, o.base_url, |b, v| b.base_url(v));
+    let b = set(
+        b,
+        millis("options.timeoutMs", o.timeout_ms)?,
+        ClientBuilder::timeout,
+    );
+    let b = set(
+        b,
+        millis("options.connectTimeoutMs", o.connect_timeout_ms)?,
+        ClientBuilder::connect_timeout,
+    );
+    let b = set(
+        b,
+        o.retry.map(retry).transpose()?,
+        ClientBuilder::retry_policy,
+    );
+    let b = set(b, o.proxy, |b, v| b.proxy(v));
+    let b = set(b, o.system_name, |b, v| b.system_name(v));
+    let b = set(b, o.system_version, |b, v| b.system_version(v));
+    set(b, o.max_response_bytes, |b, n| {
+        b.max_response_bytes(n as usize)
+    })
+    .build()
+}
+
+fn set<T>(
+    b: ClientBuilder,
+    value: Option<T>,
+    f: impl FnOnce(ClientBuilder, T) -> ClientBuilder,
+) -> ClientBuilder {
+    match value {
+        Some(v) => f(b, v),
+        None => b,
     }
-    if let Some(d) = millis("options.timeoutMs", options.timeout_ms)? {
-        builder = builder.timeout(d);
-    }
-    if let Some(d) = millis("options.connectTimeoutMs", options.connect_timeout_ms)? {
-        builder = builder.connect_timeout(d);
-    }
-    if let Some(retry) = options.retry {
-        let mut policy = RetryPolicy::default();
-        policy.max_attempts = retry.max_attempts.unwrap_or(policy.max_attempts);
-        let p = "options.retry.";
-        for (name, ms, field) in [
-            (
-                "initialBackoffMs",
-                retry.initial_backoff_ms,
-                &mut policy.initial_backoff,
-            ),
-            (
-                "maxBackoffMs",
-                retry.max_backoff_ms,
-                &mut policy.max_backoff,
-            ),
-            (
-                "maxRetryAfterMs",
-                retry.max_retry_after_ms,
-                &mut policy.max_retry_after,
-            ),
-        ] {
-            if let Some(d) = millis(&format!("{p}{name}"), ms)? {
-                *field = d;
-            }
-        }
-        builder = builder.retry_policy(policy);
-    }
-    if let Some(proxy) = options.proxy {
-        builder = builder.proxy(proxy);
-    }
-    if let Some(v) = options.system_name {
-        builder = builder.system_name(v);
-    }
-    if let Some(v) = options.system_version {
-        builder = builder.system_version(v);
-    }
-    if let Some(n) = options.max_response_bytes {
-        builder = builder.max_response_bytes(n as usize);
-    }
-    builder.build()
 }
 
 /// Checks the options and builds a client (no request is made).
@@ -165,12 +164,11 @@ fn build_client(options: ClientOptions) -> Result<Client, CoreError> {
     ts_return_type = "NativeClient"
 )]
 pub fn create_client(options: Js) -> Out<NativeClient> {
-    Out::from(
-        options
-            .decode("options")
-            .and_then(build_client)
-            .map(|client| NativeClient { client }),
-    )
+    run(|| {
+        Ok(NativeClient {
+            client: build_client(options.decode("options")?)?,
+        })
+    })
 }
 
 /// The core client; the JS `Client` and its `sessions` / `transactions` / `callbacks` wrap it.
@@ -208,7 +206,7 @@ impl NativeClient {
     /// Fetches a token now if none is cached.
     #[napi(ts_return_type = "Promise<M.TokenInfo>")]
     pub async fn authenticate(&self) -> Out<Model<TokenInfo>> {
-        Out::from(self.client.authenticate().await.map(Model))
+        model(self.client.authenticate()).await
     }
 
     /// `sessions.create`.
@@ -219,19 +217,20 @@ impl NativeClient {
     pub async fn create_session(
         &self,
         request: Js,
-        options: Option<Js>,
+        opts: Option<Js>,
     ) -> Out<Model<SessionCreated>> {
-        let run = async {
-            let opts: CreateSessionOptions = optional(options, "options")?;
-            let opts = CoreCreateOptions {
-                include_session: opts.include_session.unwrap_or(false),
+        model(async {
+            let include_session =
+                optional::<CreateSessionOptions>(opts, "options")?.include_session;
+            let opts = core::CreateSessionOptions {
+                include_session: include_session.unwrap_or(false),
             };
             self.client
                 .sessions()
                 .create_json(request.value("session")?, &opts)
                 .await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// `sessions.get`.
@@ -240,13 +239,13 @@ impl NativeClient {
         ts_return_type = "Promise<M.Session>"
     )]
     pub async fn get_session(&self, session_id: Js) -> Out<Model<Session>> {
-        let run = async {
+        model(async {
             self.client
                 .sessions()
                 .get(&session_id.string("session_id")?)
                 .await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// `sessions.update`.
@@ -256,20 +255,20 @@ impl NativeClient {
     )]
     pub async fn update_session(
         &self,
-        session_id: Js,
+        id: Js,
         update: Js,
-        options: Option<Js>,
+        opts: Option<Js>,
     ) -> Out<Model<Session>> {
-        let run = async {
-            let id = session_id.string("session_id")?;
-            let opts: UpdateSessionOptions = optional(options, "options")?;
+        model(async {
+            let (id, update) = (id.string("session_id")?, update.value("update")?);
+            let opts: UpdateSessionOptions = optional(opts, "options")?;
             let lockless = opts.update_without_lock.unwrap_or(false);
             self.client
                 .sessions()
-                .update_json(&id, update.value("update")?, lockless)
+                .update_json(&id, update, lockless)
                 .await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// `sessions.cancel`.
@@ -278,13 +277,13 @@ impl NativeClient {
         ts_return_type = "Promise<M.Session>"
     )]
     pub async fn cancel_session(&self, session_id: Js) -> Out<Model<Session>> {
-        let run = async {
+        model(async {
             self.client
                 .sessions()
                 .cancel(&session_id.string("session_id")?)
                 .await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// Polls the session until it has a transaction, is cancelled, or the timeout passes.
@@ -292,19 +291,17 @@ impl NativeClient {
         ts_args_type = "sessionId: string, options?: WaitOptions",
         ts_return_type = "Promise<M.Session>"
     )]
-    pub async fn wait_for_payment(
-        &self,
-        session_id: Js,
-        options: Option<Js>,
-    ) -> Out<Model<Session>> {
-        let run = async {
-            let id = session_id.string("session_id")?;
-            let opts: WaitOptions = optional(options, "options")?;
-            let interval = millis("options.intervalMs", opts.interval_ms)?;
-            let timeout = millis("options.timeoutMs", opts.timeout_ms)?;
+    pub async fn wait_for_payment(&self, session_id: Js, opts: Option<Js>) -> Out<Model<Session>> {
+        model(async {
+            let (id, o) = (
+                session_id.string("session_id")?,
+                optional::<WaitOptions>(opts, "options")?,
+            );
+            let interval = millis("options.intervalMs", o.interval_ms)?;
+            let timeout = millis("options.timeoutMs", o.timeout_ms)?;
             self.client.wait_for_payment(&id, interval, timeout).await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// `transactions.get`.
@@ -312,19 +309,16 @@ impl NativeClient {
         ts_args_type = "transactionId: string, options?: GetTransactionOptions",
         ts_return_type = "Promise<M.Transaction>"
     )]
-    pub async fn get_transaction(
-        &self,
-        transaction_id: Js,
-        options: Option<Js>,
-    ) -> Out<Model<Transaction>> {
-        let run = async {
-            let id = transaction_id.string("transaction_id")?;
-            let opts: GetTransactionOptions = optional(options, "options")?;
-            let includes = opts.includes.unwrap_or_default();
+    pub async fn get_transaction(&self, id: Js, opts: Option<Js>) -> Out<Model<Transaction>> {
+        model(async {
+            let id = id.string("transaction_id")?;
+            let includes = optional::<GetTransactionOptions>(opts, "options")?
+                .includes
+                .unwrap_or_default();
             let includes: Vec<&str> = includes.iter().map(String::as_str).collect();
             self.client.transactions().get(&id, &includes).await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// `transactions.list`: a pager over every page matching the filter (the core's
@@ -335,13 +329,14 @@ impl NativeClient {
         ts_return_type = "NativeTransactionPager"
     )]
     pub fn list_transactions(&self, filter: Option<Js>) -> Out<NativeTransactionPager> {
-        let filter = filter.map_or_else(
-            || Ok(ListTransactions::default()),
-            |f| list_filter(f.value("filter")?),
-        );
-        Out::from(filter.map(|filter| NativeTransactionPager {
-            pager: Arc::new(Mutex::new(self.client.transactions().list(filter))),
-        }))
+        run(|| {
+            let filter = filter.map_or_else(
+                || Ok(ListTransactions::default()),
+                |f| list_filter(f.value("filter")?),
+            )?;
+            let pager = Arc::new(Mutex::new(self.client.transactions().list(filter)));
+            Ok(NativeTransactionPager { pager })
+        })
     }
 
     /// `transactions.capture`, exactly once.
@@ -349,15 +344,12 @@ impl NativeClient {
         ts_args_type = "transactionId: string, request: M.CaptureRequest",
         ts_return_type = "Promise<M.Operation>"
     )]
-    pub async fn capture(&self, transaction_id: Js, request: Js) -> Out<Model<Operation>> {
-        let run = async {
-            let id = transaction_id.string("transaction_id")?;
-            self.client
-                .transactions()
-                .capture_json(&id, request.value("capture")?)
-                .await
-        };
-        Out::from(run.await.map(Model))
+    pub async fn capture(&self, id: Js, request: Js) -> Out<Model<Operation>> {
+        model(async {
+            let (id, request) = (id.string("transaction_id")?, request.value("capture")?);
+            self.client.transactions().capture_json(&id, request).await
+        })
+        .await
     }
 
     /// `transactions.refund`, exactly once.
@@ -365,15 +357,12 @@ impl NativeClient {
         ts_args_type = "transactionId: string, request: M.RefundRequest",
         ts_return_type = "Promise<M.Operation>"
     )]
-    pub async fn refund(&self, transaction_id: Js, request: Js) -> Out<Model<Operation>> {
-        let run = async {
-            let id = transaction_id.string("transaction_id")?;
-            self.client
-                .transactions()
-                .refund_json(&id, request.value("refund")?)
-                .await
-        };
-        Out::from(run.await.map(Model))
+    pub async fn refund(&self, id: Js, request: Js) -> Out<Model<Operation>> {
+        model(async {
+            let (id, request) = (id.string("transaction_id")?, request.value("refund")?);
+            self.client.transactions().refund_json(&id, request).await
+        })
+        .await
     }
 
     /// `transactions.void`.
@@ -381,14 +370,14 @@ impl NativeClient {
         ts_args_type = "transactionId: string",
         ts_return_type = "Promise<M.Operation>"
     )]
-    pub async fn void_transaction(&self, transaction_id: Js) -> Out<Model<Operation>> {
-        let run = async {
+    pub async fn void_transaction(&self, id: Js) -> Out<Model<Operation>> {
+        model(async {
             self.client
                 .transactions()
-                .void(&transaction_id.string("transaction_id")?)
+                .void(&id.string("transaction_id")?)
                 .await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// `transactions.extendAuthorization`.
@@ -398,18 +387,20 @@ impl NativeClient {
     )]
     pub async fn extend_authorization(
         &self,
-        transaction_id: Js,
+        id: Js,
         request: Option<Js>,
     ) -> Out<Model<Transaction>> {
-        let run = async {
-            let id = transaction_id.string("transaction_id")?;
-            let request: ExtendAuthorizationRequest = optional(request, "authorization")?;
+        model(async {
+            let (id, request) = (
+                id.string("transaction_id")?,
+                optional(request, "authorization")?,
+            );
             self.client
                 .transactions()
                 .extend_authorization(&id, &request)
                 .await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// `transactions.update`: sets `merchant_reference_2`.
@@ -417,17 +408,15 @@ impl NativeClient {
         ts_args_type = "transactionId: string, merchantReference2: string",
         ts_return_type = "Promise<M.Transaction>"
     )]
-    pub async fn update_transaction(
-        &self,
-        transaction_id: Js,
-        merchant_reference_2: Js,
-    ) -> Out<Model<Transaction>> {
-        let run = async {
-            let id = transaction_id.string("transaction_id")?;
-            let reference = merchant_reference_2.string("merchant_reference_2")?;
+    pub async fn update_transaction(&self, id: Js, reference: Js) -> Out<Model<Transaction>> {
+        model(async {
+            let (id, reference) = (
+                id.string("transaction_id")?,
+                reference.string("merchant_reference_2")?,
+            );
             self.client.transactions().update(&id, &reference).await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// Waits until the operation Dintero queued (a 202 answer) lands.
@@ -437,21 +426,25 @@ impl NativeClient {
     )]
     pub async fn wait_for_event(
         &self,
-        transaction_id: Js,
-        event_request_id: Js,
-        options: Option<Js>,
+        id: Js,
+        request_id: Js,
+        opts: Option<Js>,
     ) -> Out<Model<Transaction>> {
-        let run = async {
-            let id = transaction_id.string("transaction_id")?;
-            let request_id = event_request_id.string("event_request_id")?;
-            let opts: WaitOptions = optional(options, "options")?;
-            let timeout = millis("options.timeoutMs", opts.timeout_ms)?;
+        model(async {
+            let (id, request_id) = (
+                id.string("transaction_id")?,
+                request_id.string("event_request_id")?,
+            );
+            let timeout = millis(
+                "options.timeoutMs",
+                optional::<WaitOptions>(opts, "options")?.timeout_ms,
+            )?;
             self.client
                 .transactions()
                 .wait_for_event(&id, &request_id, timeout)
                 .await
-        };
-        Out::from(run.await.map(Model))
+        })
+        .await
     }
 
     /// `callbacks.confirm`: fetches the transaction the callback names and checks they match.
@@ -460,25 +453,26 @@ impl NativeClient {
         ts_return_type = "Promise<M.ConfirmedCallback>"
     )]
     pub async fn confirm_callback(&self, callback: Js) -> Out<Model<ConfirmedCallback>> {
-        let run = async {
-            let callback: Callback = callback.decode("callback")?;
-            self.client.callbacks().confirm(&callback).await
-        };
-        Out::from(run.await.map(Model))
+        model(async {
+            self.client
+                .callbacks()
+                .confirm(&callback.decode("callback")?)
+                .await
+        })
+        .await
     }
 }
 
 /// The filter as the core's `ListTransactions`, refusing fields it does not have (the core type
 /// ignores them, which would hide a misspelt filter).
-fn list_filter(value: serde_json::Value) -> Result<ListTransactions, CoreError> {
-    if let (serde_json::Value::Object(given), Ok(serde_json::Value::Object(known))) =
-        (&value, serde_json::to_value(ListTransactions::default()))
-    {
+fn list_filter(value: serde_json::Value) -> core::Result<ListTransactions> {
+    let known = serde_json::to_value(ListTransactions::default()).unwrap_or_default();
+    if let (Some(given), Some(known)) = (value.as_object(), known.as_object()) {
         if let Some(key) = given.keys().find(|k| !known.contains_key(*k)) {
             let known: Vec<&str> = known.keys().map(String::as_str).collect();
-            let shown: String = key.chars().take(60).collect();
-            return Err(CoreError::invalid_input(format!(
-                "filter: unknown field {shown:?} (known: {}; other query parameters go in `extra`)",
+            let key: String = key.chars().take(60).collect();
+            return Err(core::Error::invalid_input(format!(
+                "filter: unknown field {key:?} (known: {}; other query parameters go in `extra`)",
                 known.join(", ")
             )));
         }

@@ -8,11 +8,14 @@
 //! come from the core, which keeps secrets out of them; this crate never echoes an option.
 
 use std::cell::RefCell;
+use std::future::Future;
 
 use dintero_checkout::{callbacks::is_authentic_but_late, Error as CoreError};
 use dintero_emulator::ControlError;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+
+use crate::convert::Model;
 
 /// Why a call failed.
 pub(crate) enum Failure {
@@ -55,6 +58,18 @@ impl<T: ToNapiValue> ToNapiValue for Out<T> {
             Err(failure) => Err(js_error(&Env::from_raw(env), failure)),
         }
     }
+}
+
+/// A body using `?` on core errors, as an export's result.
+pub(crate) fn run<T>(body: impl FnOnce() -> dintero_checkout::Result<T>) -> Out<T> {
+    Out::from(body())
+}
+
+/// An async body using `?` on core errors, its value as a plain object.
+pub(crate) async fn model<T>(
+    body: impl Future<Output = dintero_checkout::Result<T>>,
+) -> Out<Model<T>> {
+    Out::from(body.await.map(Model))
 }
 
 type ErrorClass = FunctionRef<String, ()>;

@@ -1,11 +1,13 @@
 import { inspect } from 'node:util';
 
 import * as native from '../index.js';
-import type { RequestUrlOptions, ValidateOrderOptions, VerifierOptions, VerifyOptions } from '../index.js';
+import type { RequestUrlOptions, VerifierOptions, VerifyOptions } from '../index.js';
 import { DinteroError } from './errors.js';
 import type * as M from './models.js';
 
 export type { RequestUrlOptions, ValidateOrderOptions, VerifierOptions, VerifyOptions } from '../index.js';
+// The core's functions, as the addon exports them (typed and documented in index.d.ts).
+export { capturedAmount, computeSignature, defaults, isPaid, parseCallback, parseReturnUrl, refundedAmount, validateOrder, validateSessionRequest } from '../index.js';
 
 /**
  * Request headers in any shape Node frameworks give them: `req.headers` (Node, Express,
@@ -95,55 +97,10 @@ export function requestUrl(pathAndQuery: string, headers: HeadersLike, options: 
   return native.requestUrl(pathAndQuery, headerPairs(headers), options);
 }
 
-/** Parses a callback URL's query without checking its signature (prefer `CallbackVerifier`). */
-export function parseCallback(url: string): M.Callback {
-  return native.parseCallbackUrl(url);
-}
-
-/** Parses the URL the customer's browser came back on; not signed, so confirm on your server. */
-export function parseReturnUrl(url: string): M.ReturnResult {
-  return native.parseReturn(url);
-}
-
-/** The hex `v0-hmac-sha256` signature Dintero puts on a callback (for tests and tools). */
-export function computeSignature(secret: string, accountId: string, method: string, url: string, timestamp: number): string {
-  return native.computeSignature(secret, accountId, method, url, timestamp);
-}
-
 /** Verifies a webhook's `event-signature` over the raw body (not re-serialized JSON) and parses it. */
 export function verifyWebhook(secret: string, body: Uint8Array | string, signature: string | undefined): M.WebhookEvent {
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
     throw new DinteroError('body: must be the raw body as received (a Buffer or a string), not parsed JSON', { kind: 'invalid_input' });
   }
   return native.verifyWebhook(secret, typeof body === 'string' ? Buffer.from(body) : body, signature);
-}
-
-/** Checks an order as `sessions.create` does; throws `invalid_input` naming the line. */
-export function validateOrder(order: M.Order, options: ValidateOrderOptions = {}): void {
-  native.validateOrder(order, options);
-}
-
-/** Checks a whole session request (URLs, profile or configuration, the order). */
-export function validateSessionRequest(request: M.SessionRequest): void {
-  native.validateSessionRequest(request);
-}
-
-/** True when the transaction may be fulfilled (the core's rule, the same in every language). */
-export function isPaid(transaction: M.Transaction): boolean {
-  return native.isPaid(transaction);
-}
-
-/** Σ of the successful captures, minor units (Dintero has no such field). */
-export function capturedAmount(transaction: M.Transaction): number {
-  return native.capturedAmount(transaction);
-}
-
-/** Σ of the successful refunds, minor units. */
-export function refundedAmount(transaction: M.Transaction): number {
-  return native.refundedAmount(transaction);
-}
-
-/** Every default the core applies to what you leave out (durations in milliseconds). */
-export function defaults(): M.Defaults {
-  return native.defaults();
 }
