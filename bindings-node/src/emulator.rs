@@ -95,7 +95,7 @@ fn config(o: EmulatorOptions) -> Result<EmulatorConfig, CoreError> {
 
 /// What the emulator offers a test: its test cards, fault kinds and fault routes (the
 /// emulator's own catalog, the one copy every language reads).
-#[napi(catch_unwind, ts_return_type = "EmulatorCatalog")]
+#[napi(catch_unwind, ts_return_type = "unknown")]
 pub fn emulator_catalog() -> Model<serde_json::Value> {
     Model(dintero_emulator::catalog())
 }
@@ -174,7 +174,7 @@ impl NativeEmulator {
     /// Pays a session with a test card (its number).
     #[napi(
         ts_args_type = "sessionId: string, cardNumber: string",
-        ts_return_type = "Promise<PayOutcome>"
+        ts_return_type = "Promise<{ transaction_id?: string; redirect_url: string }>"
     )]
     pub async fn pay(&self, session_id: Js, card_number: Js) -> Out<Model<PayOutcome>> {
         let run = async {
@@ -191,7 +191,7 @@ impl NativeEmulator {
     /// Presses Cancel on the session's checkout page.
     #[napi(
         ts_args_type = "sessionId: string",
-        ts_return_type = "Promise<PayOutcome>"
+        ts_return_type = "Promise<{ transaction_id?: string; redirect_url: string }>"
     )]
     pub async fn cancel_payment(&self, session_id: Js) -> Out<Model<PayOutcome>> {
         let run = async {
@@ -205,17 +205,13 @@ impl NativeEmulator {
     }
 
     /// Every callback delivery so far.
-    #[napi(catch_unwind, ts_return_type = "CallbackDelivery[]")]
+    #[napi(catch_unwind, ts_return_type = "unknown[]")]
     pub fn callbacks(&self) -> Out<Model<Vec<CallbackDelivery>>> {
         Out::from(self.running().map(|emu| Model(emu.callbacks())))
     }
 
     /// Arms a fault (the emulator's `FaultSpec`, with its field names).
-    #[napi(
-        catch_unwind,
-        ts_args_type = "spec: FaultSpec",
-        ts_return_type = "void"
-    )]
+    #[napi(catch_unwind, ts_args_type = "spec: object", ts_return_type = "void")]
     pub fn inject_fault(&self, spec: Js) -> Out<()> {
         let run = || -> Result<(), Failure> {
             let spec: FaultSpec = spec.decode("fault")?;

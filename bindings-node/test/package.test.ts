@@ -61,6 +61,14 @@ describe('package', () => {
     assert.ok(e.stack?.includes('package.test'));
   });
 
+  it('ships every file its declarations import', () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+    const declarations = readFileSync(path.join(ROOT, 'index.d.ts'), 'utf8');
+    const imports = [...declarations.matchAll(/from '\.\/([^']+)'/g)].map((m) => `${m[1]}.ts`);
+    assert.deepEqual(imports, ['ts/models.ts'], 'index.d.ts imports the generated models only');
+    for (const file of imports) assert.ok(manifest.files.includes(file), `package.json files lists ${file}`);
+  });
+
   it('has no `any` in its public type declarations', () => {
     const files = [path.join(ROOT, 'index.d.ts'), ...readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.d.ts')).map((f) => path.join(ROOT, 'dist', f))];
     assert.ok(files.length >= 6);

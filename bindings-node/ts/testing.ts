@@ -42,7 +42,7 @@ export interface EmulatorCatalog {
 }
 
 /** The emulator's catalog: its test cards, fault kinds and fault routes. */
-export const CATALOG: EmulatorCatalog = Object.freeze(emulatorCatalog());
+export const CATALOG: EmulatorCatalog = Object.freeze(emulatorCatalog() as EmulatorCatalog);
 
 /** The test card numbers by name, from the emulator's catalog: `TEST_CARDS.approve`, ... */
 export const TEST_CARDS: Readonly<Record<string, string>> = Object.freeze(
@@ -157,7 +157,7 @@ export class Emulator {
 
   /** Every callback delivery so far, oldest first. */
   callbacks(): CallbackDelivery[] {
-    return this.#n.callbacks();
+    return this.#n.callbacks() as CallbackDelivery[];
   }
 
   /**
