@@ -6,10 +6,10 @@ SHELL := /bin/bash
 
 SUITES := rust python node uniffi
 
-.PHONY: test bench rust-test python-test node-test uniffi-test lint emulator \
+.PHONY: test bench rust-test python-test node-test uniffi-test web-test lint emulator \
         rust-bench python-bench node-bench uniffi-bench
 
-test: rust-test python-test node-test uniffi-test
+test: rust-test python-test node-test uniffi-test web-test
 	@echo "make test: all suites passed"
 
 # Rust: formatting, clippy, the core and emulator tests, the Rust example.
@@ -24,6 +24,10 @@ node-test:
 
 uniffi-test:
 	bash scripts/uniffi-test.sh
+
+# Dintero's Web SDK against the emulator's checkout in Chromium, and the examples/web shop.
+web-test:
+	bash scripts/web-test.sh
 
 lint:
 	cargo fmt --all -- --check

@@ -84,7 +84,7 @@ pub fn callback_json(cb: &Callback) -> Value {
         "error": cb.error.as_ref().map(|e| e.as_str().to_string()),
         "event": cb.event.as_ref().map(|e| e.as_str().to_string()),
         "event_id": cb.event_id,
-        "params": cb.params.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+        "params": cb.params.iter().map(|p| json!([p.name, p.value])).collect::<Vec<_>>(),
     })
 }
 
@@ -109,7 +109,9 @@ fn callback_from_json(py: Python<'_>, value: &Value) -> PyResult<Callback> {
     if let Some(Value::Array(items)) = map.get("params") {
         for (i, item) in items.iter().enumerate() {
             match item.as_array().map(Vec::as_slice) {
-                Some([Value::String(k), Value::String(v)]) => params.push((k.clone(), v.clone())),
+                Some([Value::String(k), Value::String(v)]) => {
+                    params.push(dintero_checkout::QueryParam::new(k.clone(), v.clone()))
+                }
                 _ => {
                     return Err(invalid_input(
                         py,
@@ -391,7 +393,7 @@ impl NativeClient {
             seconds(py, "timeout", timeout)?,
         );
         run_sync(py, async move {
-            c.wait_for_payment(&session_id, interval, timeout)
+            c.wait_for_payment(&session_id, Some(interval), Some(timeout))
                 .await
                 .map(|s| json(&s))
         })
@@ -411,7 +413,7 @@ impl NativeClient {
             seconds(py, "timeout", timeout)?,
         );
         run_async(py, async move {
-            c.wait_for_payment(&session_id, interval, timeout)
+            c.wait_for_payment(&session_id, Some(interval), Some(timeout))
                 .await
                 .map(|s| json(&s))
         })
@@ -468,7 +470,10 @@ impl NativeClient {
             status: status.iter().map(|s| TransactionStatus::parse(s)).collect(),
             created_at_gte,
             created_at_lte,
-            extra,
+            extra: extra
+                .into_iter()
+                .map(|(k, v)| dintero_checkout::QueryParam::new(k, v))
+                .collect(),
         };
         let pager = self.core(py)?.transactions().list(filter);
         Ok(NativePager {
@@ -638,7 +643,7 @@ impl NativeClient {
         let (c, timeout) = (self.core(py)?, seconds(py, "timeout", timeout)?);
         run_sync(py, async move {
             c.transactions()
-                .wait_for_event(&transaction_id, &event_request_id, timeout)
+                .wait_for_event(&transaction_id, &event_request_id, Some(timeout))
                 .await
                 .map(|t| json(&t))
         })
@@ -656,7 +661,7 @@ impl NativeClient {
         let (c, timeout) = (self.core(py)?, seconds(py, "timeout", timeout)?);
         run_async(py, async move {
             c.transactions()
-                .wait_for_event(&transaction_id, &event_request_id, timeout)
+                .wait_for_event(&transaction_id, &event_request_id, Some(timeout))
                 .await
                 .map(|t| json(&t))
         })

@@ -147,7 +147,7 @@ impl DinteroClient {
     ) -> Result<Session> {
         Ok((&self
             .inner
-            .wait_for_payment(&session_id, interval, timeout)
+            .wait_for_payment(&session_id, Some(interval), Some(timeout))
             .await?)
             .into())
     }
@@ -367,7 +367,7 @@ impl Transactions {
         let tx = self
             .client
             .transactions()
-            .wait_for_event(&transaction_id, &event_request_id, timeout)
+            .wait_for_event(&transaction_id, &event_request_id, Some(timeout))
             .await?;
         Ok((&tx).into())
     }

@@ -458,7 +458,7 @@ impl From<&core::SessionCreated> for SessionCreated {
         SessionCreated {
             id: s.id.clone(),
             url: s.url.clone(),
-            session: s.session.as_deref().map(Session::from),
+            session: s.session.as_ref().map(Session::from),
             json: to_json(s),
         }
     }
@@ -778,7 +778,10 @@ impl TransactionFilter {
             status,
             created_at_gte: self.created_at_gte,
             created_at_lte: self.created_at_lte,
-            extra,
+            extra: extra
+                .into_iter()
+                .map(|(k, v)| core::QueryParam::new(k, v))
+                .collect(),
         })
     }
 }
@@ -894,9 +897,9 @@ impl From<&core::Callback> for PaymentCallback {
             params: c
                 .params
                 .iter()
-                .map(|(k, v)| QueryParam {
-                    name: k.clone(),
-                    value: v.clone(),
+                .map(|p| QueryParam {
+                    name: p.name.clone(),
+                    value: p.value.clone(),
                 })
                 .collect(),
         }
@@ -913,7 +916,11 @@ impl From<PaymentCallback> for core::Callback {
             error: c.error.as_deref().map(core::PaymentError::parse),
             event: c.event.as_deref().map(core::CallbackEventKind::parse),
             event_id: c.event_id,
-            params: c.params.into_iter().map(|p| (p.name, p.value)).collect(),
+            params: c
+                .params
+                .into_iter()
+                .map(|p| core::QueryParam::new(p.name, p.value))
+                .collect(),
         }
     }
 }

@@ -72,7 +72,16 @@ impl TokenCache {
 
     async fn fetch(&self, transport: &Transport, flight: &Arc<Flight>) -> Result<Secret> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
+        tracing::info!("fetching an access token");
         let fetched = transport.fetch_token().await;
+        match &fetched {
+            Ok((_, ttl)) => tracing::info!(expires_in_s = ttl.as_secs(), "access token fetched"),
+            Err(e) => tracing::info!(
+                kind = e.kind().as_str(),
+                status = e.status(),
+                "access token fetch failed"
+            ),
+        }
         let mut state = self.lock();
         if state
             .flight

@@ -374,10 +374,13 @@ impl CallbackVerifier {
 /// Rebuilds the URL Dintero called from what a web framework hands you: the path and query
 /// as received (`/dintero/callback?transaction_id=...`) and the request headers.
 ///
-/// The host comes from `public_url` when given (your public origin, for a server behind a
-/// proxy that rewrites `Host`), else from `X-Forwarded-Host` when `trust_proxy` is set (only
-/// behind your own proxy, which overwrites it), else from `Host` (or HTTP/2's `:authority`).
-/// The signature covers the host, the path and the query, not the scheme.
+/// The origin comes from `public_url` when given (your public origin, for a server behind a
+/// proxy that rewrites `Host`). Otherwise, when `trust_proxy` is set (only behind your own
+/// proxy or load balancer, which overwrites these headers), from the first hop of
+/// `Forwarded` (`host=`, `proto=`, RFC 7239), else `X-Forwarded-Host` / `X-Forwarded-Proto` /
+/// `X-Forwarded-Port`; and without a trusted proxy from `Host` (or HTTP/2's `:authority`),
+/// with `http`. The signature covers the host, the path and the query, not the scheme or the
+/// port, but the URL returned is the one the callback was sent to as far as the headers say.
 ///
 /// A request Dintero could not have made (no host, a path that is not absolute) is a
 /// [`ErrorKind::Signature`] error with code [`SIGNATURE_MALFORMED`]; a `public_url` that is not
@@ -393,55 +396,137 @@ where
     K: AsRef<str>,
     V: AsRef<str>,
 {
-    if !path_and_query.starts_with('/') {
+    if !path_and_query.starts_with('/') || path_and_query.starts_with("//") {
         let shown: String = path_and_query.chars().take(80).collect();
         return Err(signature_error(
             SIGNATURE_MALFORMED,
             format!("request path: {shown:?} is not a path and query such as /dintero/callback?transaction_id=..."),
         ));
     }
-    let origin = match public_url {
-        Some(public) => {
-            let parsed = Url::parse(public)
-                .ok()
-                .filter(|u| u.has_host())
-                .ok_or_else(|| {
-                    Error::invalid_input(
-                        "public_url: must be an absolute URL such as https://shop.example",
-                    )
-                })?;
+    if let Some(public) = public_url {
+        let parsed = Url::parse(public)
+            .ok()
+            .filter(|u| u.has_host() && matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "public_url: must be an absolute URL such as https://shop.example",
+                )
+            })?;
+        return Ok(format!(
+            "{}{path_and_query}",
             parsed.origin().ascii_serialization()
+        ));
+    }
+    let mut seen = ProxyHeaders::default();
+    for (k, v) in headers {
+        seen.note(k.as_ref(), v.as_ref());
+    }
+    let (mut scheme, mut host) = ("http".to_string(), None);
+    if trust_proxy {
+        if let Some((proto, fhost)) = seen.forwarded.as_deref().map(first_forwarded_hop) {
+            scheme = proto.unwrap_or(scheme);
+            host = fhost;
         }
-        None => {
-            let mut host = None;
-            let mut forwarded = None;
-            let mut authority = None;
-            for (k, v) in headers {
-                let (k, v) = (k.as_ref(), v.as_ref().trim());
-                if k.eq_ignore_ascii_case("host") {
-                    host = Some(v.to_string());
-                } else if k.eq_ignore_ascii_case("x-forwarded-host") && trust_proxy {
-                    // A proxy chain appends: the first value is the client-facing host.
-                    forwarded = v.split(',').next().map(|h| h.trim().to_string());
-                } else if k == ":authority" {
-                    authority = Some(v.to_string());
+        if host.is_none() {
+            if let Some(proto) = seen.x_proto.as_deref().and_then(first_value) {
+                scheme = proto.to_ascii_lowercase();
+            }
+            host = seen.x_host.as_deref().and_then(first_value);
+            if let (Some(h), Some(port)) = (&mut host, seen.x_port.as_deref().and_then(first_value))
+            {
+                let has_port = h.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']'));
+                if !has_port && port.bytes().all(|b| b.is_ascii_digit()) {
+                    let default =
+                        (scheme == "https" && port == "443") || (scheme == "http" && port == "80");
+                    if !default {
+                        h.push(':');
+                        h.push_str(&port);
+                    }
                 }
             }
-            let host = forwarded
-                .into_iter()
-                .chain(host)
-                .chain(authority)
-                .find(|h| !h.is_empty())
-                .ok_or_else(|| {
-                    signature_error(
-                        SIGNATURE_MALFORMED,
-                        "request headers: no Host header; pass public_url",
-                    )
-                })?;
-            format!("http://{host}")
         }
-    };
-    Ok(format!("{origin}{path_and_query}"))
+    }
+    if !matches!(scheme.as_str(), "http" | "https") {
+        scheme = "http".to_string();
+    }
+    let host = host
+        .or(seen.host)
+        .or(seen.authority)
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| {
+            signature_error(
+                SIGNATURE_MALFORMED,
+                "request headers: no Host header; pass public_url",
+            )
+        })?;
+    // The host must be a host (name or address, optional port): a header smuggling a path,
+    // a query or credentials is refused, not joined into the URL.
+    let host_like = host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b));
+    let url = format!("{scheme}://{host}{path_and_query}");
+    match Url::parse(&url) {
+        Ok(u) if host_like && u.host_str().is_some() => Ok(url),
+        _ => Err(signature_error(
+            SIGNATURE_MALFORMED,
+            "request headers: the host is not a valid host name",
+        )),
+    }
+}
+
+/// The headers [`request_url`] reads, first occurrence of each.
+#[derive(Default)]
+struct ProxyHeaders {
+    host: Option<String>,
+    authority: Option<String>,
+    forwarded: Option<String>,
+    x_host: Option<String>,
+    x_proto: Option<String>,
+    x_port: Option<String>,
+}
+
+impl ProxyHeaders {
+    fn note(&mut self, name: &str, value: &str) {
+        let slot = match name.to_ascii_lowercase().as_str() {
+            "host" => &mut self.host,
+            ":authority" => &mut self.authority,
+            "forwarded" => &mut self.forwarded,
+            "x-forwarded-host" => &mut self.x_host,
+            "x-forwarded-proto" => &mut self.x_proto,
+            "x-forwarded-port" => &mut self.x_port,
+            _ => return,
+        };
+        if slot.is_none() {
+            *slot = Some(value.trim().to_string());
+        }
+    }
+}
+
+/// The first value of a comma-separated proxy header: the hop closest to the client.
+fn first_value(v: &str) -> Option<String> {
+    v.split(',')
+        .next()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// `proto` and `host` of the first hop of a `Forwarded` header (`for=...;proto=https;host=a`).
+fn first_forwarded_hop(v: &str) -> (Option<String>, Option<String>) {
+    let hop = v.split(',').next().unwrap_or("");
+    let (mut proto, mut host) = (None, None);
+    for pair in hop.split(';') {
+        let Some((k, val)) = pair.split_once('=') else {
+            continue;
+        };
+        let val = val.trim().trim_matches('"').to_string();
+        match k.trim().to_ascii_lowercase().as_str() {
+            "proto" if !val.is_empty() => proto = Some(val.to_ascii_lowercase()),
+            "host" if !val.is_empty() => host = Some(val),
+            _ => {}
+        }
+    }
+    (proto, host)
 }
 
 /// How a customer came back to your `return_url`.
@@ -674,6 +759,48 @@ mod tests {
         assert_eq!(not_a_path.code(), Some(SIGNATURE_MALFORMED));
         let bad_public = request_url("/cb", h, Some("shop.example"), false).unwrap_err();
         assert_eq!(bad_public.kind(), ErrorKind::InvalidInput);
+        // Behind a trusted proxy: Forwarded first, then X-Forwarded-*; untrusted, only Host.
+        let behind = [
+            ("Host", "10.0.0.5:8000"),
+            (
+                "Forwarded",
+                "for=192.0.2.60;proto=https;host=\"shop.example\", for=10.0.0.1",
+            ),
+            ("X-Forwarded-Host", "other.example"),
+        ];
+        assert_eq!(
+            request_url("/cb?a=1", behind, None, true).unwrap(),
+            "https://shop.example/cb?a=1"
+        );
+        assert_eq!(
+            request_url("/cb?a=1", behind, None, false).unwrap(),
+            "http://10.0.0.5:8000/cb?a=1"
+        );
+        let x = [
+            ("host", "app:3000"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "shop.example"),
+            ("x-forwarded-port", "8443"),
+        ];
+        assert_eq!(
+            request_url("/cb", x, None, true).unwrap(),
+            "https://shop.example:8443/cb"
+        );
+        let default_port = [
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "shop.example"),
+            ("x-forwarded-port", "443"),
+        ];
+        assert_eq!(
+            request_url("/cb", default_port, None, true).unwrap(),
+            "https://shop.example/cb"
+        );
+        // A host header that smuggles a path or credentials is refused.
+        for evil in ["shop.example/evil", "user@shop.example", "shop.example?x=1"] {
+            let e = request_url("/cb", [("Host", evil)], None, false).unwrap_err();
+            assert_eq!(e.code(), Some(SIGNATURE_MALFORMED), "{evil}");
+        }
+        assert!(request_url("//evil.example/cb", h, None, false).is_err());
     }
 
     use super::*;

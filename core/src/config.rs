@@ -92,6 +92,7 @@ pub struct Config {
     pub(crate) token_refresh_margin: Duration,
     pub(crate) reconcile_window: Duration,
     pub(crate) max_response_bytes: usize,
+    pub(crate) observer: Option<crate::observe::RequestObserver>,
 }
 
 impl Config {
@@ -165,6 +166,7 @@ pub struct ClientBuilder {
     plugin: Option<(String, String)>,
     reconcile_window: Option<Duration>,
     max_response_bytes: Option<usize>,
+    observer: Option<crate::observe::RequestObserver>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -254,6 +256,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `observer` before and after every request attempt (for metrics and tracing); it
+    /// is given the operation, method, path, attempt, status, duration and request id, never a
+    /// header, body, query or token.
+    pub fn observer(
+        mut self,
+        observer: impl Fn(&crate::observe::RequestEvent) + Send + Sync + 'static,
+    ) -> Self {
+        self.observer = Some(std::sync::Arc::new(observer));
+        self
+    }
+
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<crate::Client> {
         let config = self.into_config()?;
@@ -340,6 +353,7 @@ impl ClientBuilder {
             token_refresh_margin: Duration::from_secs(300),
             reconcile_window: self.reconcile_window.unwrap_or(timeout),
             max_response_bytes,
+            observer: self.observer,
         })
     }
 }

@@ -430,12 +430,26 @@ impl Transport {
                 Auth::Bearer => Some(self.auth.token(self).await.map_err(Failure::final_error)?),
                 Auth::Basic => None,
             };
-            let failure = match self.attempt(req, token.as_ref()).await {
+            let started = std::time::Instant::now();
+            if let Some(observer) = &self.config.observer {
+                crate::observe::notify(observer, &start_event(req, attempt));
+            }
+            let outcome = self.attempt(req, token.as_ref()).await;
+            let took = started.elapsed();
+            log_attempt(req, attempt, took, &outcome);
+            if let Some(observer) = &self.config.observer {
+                crate::observe::notify(observer, &end_event(req, attempt, took, &outcome));
+            }
+            let failure = match outcome {
                 Ok(response) => return Ok(response),
                 Err(f) => f,
             };
             if failure.error.status() == Some(401) && req.auth == Auth::Bearer && !refreshed {
                 // The token was refused (expired early, revoked): fetch a new one, try once more.
+                tracing::info!(
+                    operation = %req.what,
+                    "the access token was refused (401): fetching a new one and trying once more"
+                );
                 refreshed = true;
                 if let Some(t) = &token {
                     self.auth.invalidate(t);
@@ -454,7 +468,15 @@ impl Transport {
             let Some(wait) = self.wait_before_retry(&failure, attempt) else {
                 return Err(failure);
             };
-            tracing::debug!(what = %req.what, attempt, ?wait, error = %failure.error, "retrying");
+            tracing::info!(
+                operation = %req.what,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                kind = failure.error.kind().as_str(),
+                status = failure.error.status(),
+                request_id = failure.error.request_id(),
+                "retrying"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -502,6 +524,89 @@ impl Transport {
         // Dintero says 14400 s; anything beyond a year is nonsense, and would overflow clocks.
         let ttl = Duration::from_secs(token.expires_in.unwrap_or(3600).min(365 * 86_400));
         Ok((Secret::new(token.access_token), ttl))
+    }
+}
+
+/// The path of a URL, without scheme, host, query or fragment.
+fn path_only(url: &str) -> &str {
+    let path = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/");
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+fn start_event(req: &Request, attempt: u32) -> crate::observe::RequestEvent {
+    crate::observe::RequestEvent {
+        phase: crate::observe::RequestPhase::Start,
+        operation: req.what.clone(),
+        method: req.method.to_string(),
+        path: path_only(&req.url).to_string(),
+        attempt,
+        status: None,
+        duration_ms: None,
+        request_id: None,
+        error_kind: None,
+    }
+}
+
+fn end_event(
+    req: &Request,
+    attempt: u32,
+    took: Duration,
+    outcome: &std::result::Result<Response, Failure>,
+) -> crate::observe::RequestEvent {
+    let (status, request_id, error_kind) = match outcome {
+        Ok(r) => (Some(r.status), request_id(&r.headers), None),
+        Err(f) => (
+            f.error.status(),
+            f.error.request_id().map(str::to_string),
+            Some(f.error.kind()),
+        ),
+    };
+    crate::observe::RequestEvent {
+        phase: crate::observe::RequestPhase::End,
+        duration_ms: Some(took.as_millis() as u64),
+        status,
+        request_id,
+        error_kind,
+        ..start_event(req, attempt)
+    }
+}
+
+/// One debug line per attempt: method, path, status, attempt, duration, request id. Never a
+/// header, a body, a query or a token: the path is the URL's path alone.
+fn log_attempt(
+    req: &Request,
+    attempt: u32,
+    took: Duration,
+    outcome: &std::result::Result<Response, Failure>,
+) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let path = path_only(&req.url);
+    let ms = took.as_millis() as u64;
+    match outcome {
+        Ok(r) => tracing::debug!(
+            method = %req.method,
+            path,
+            status = r.status,
+            attempt,
+            duration_ms = ms,
+            request_id = request_id(&r.headers).as_deref(),
+            "request"
+        ),
+        Err(f) => tracing::debug!(
+            method = %req.method,
+            path,
+            status = f.error.status(),
+            attempt,
+            duration_ms = ms,
+            request_id = f.error.request_id(),
+            kind = f.error.kind().as_str(),
+            "request failed"
+        ),
     }
 }
 

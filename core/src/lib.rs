@@ -57,12 +57,14 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("dintero_checkout");
 
+pub mod admin;
 mod auth;
 pub mod callbacks;
 pub mod config;
 pub mod error;
 mod http;
 pub mod models;
+pub mod observe;
 pub mod order;
 mod secret;
 pub mod sessions;
@@ -73,6 +75,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use admin::{Admin, HookSubscription, NewHookSubscription, SignatureSecret};
 pub use callbacks::{
     compute_signature, is_authentic_but_late, parse_callback, parse_return_url, request_url,
     Callback, CallbackVerifier, Callbacks, ConfirmedCallback, ReturnOutcome, ReturnResult,
@@ -80,6 +83,7 @@ pub use callbacks::{
 pub use config::{defaults, ClientBuilder, Config, Defaults, RetryPolicy};
 pub use error::{Error, ErrorKind, Result};
 pub use models::*;
+pub use observe::{RequestEvent, RequestObserver, RequestPhase};
 pub use order::{validate_order, validate_order_strict, OrderBuilder};
 pub use secret::Secret;
 pub use sessions::{validate_session_request, CreateSessionOptions, Sessions};
@@ -143,6 +147,11 @@ impl Client {
     /// Callback confirmation.
     pub fn callbacks(&self) -> Callbacks<'_> {
         Callbacks { client: self }
+    }
+
+    /// Account set-up: the callback signature secret and webhook subscriptions.
+    pub fn admin(&self) -> Admin<'_> {
+        Admin { client: self }
     }
 
     /// Makes sure a valid access token is cached (fetching one if needed). Calls do this by

@@ -724,6 +724,7 @@ impl Transactions<'_> {
                         tracing::info!(
                             op,
                             transaction_id,
+                            reference = write.reference(),
                             "the write had already taken effect: returning it"
                         );
                         return Ok(done_op(OperationState::Completed, tx, None));
@@ -732,6 +733,7 @@ impl Transactions<'_> {
                         tracing::info!(
                             op,
                             transaction_id,
+                            reference = write.reference(),
                             "the write was accepted earlier and is still being processed"
                         );
                         return Ok(done_op(OperationState::Accepted, tx, id));
@@ -742,6 +744,7 @@ impl Transactions<'_> {
                             tracing::info!(
                                 op,
                                 transaction_id,
+                                reference = write.reference(),
                                 "the write was accepted earlier (202): not sending it again"
                             );
                             return Ok(done_op(OperationState::Accepted, tx, id));
@@ -815,6 +818,7 @@ impl Transactions<'_> {
                         tracing::info!(
                             op,
                             transaction_id,
+                            reference = write.reference(),
                             "ambiguous failure reconciled: the operation had taken effect"
                         );
                         return Ok(done_op(OperationState::Completed, transaction, None));
@@ -827,6 +831,7 @@ impl Transactions<'_> {
                         tracing::info!(
                             op,
                             transaction_id,
+                            reference = write.reference(),
                             attempt,
                             "ambiguous failure reconciled: the operation is absent"
                         );
@@ -1053,6 +1058,17 @@ impl TransactionPager {
             self.done = true;
         }
         match page.last() {
+            // A page whose last transaction has no id (the spec leaves `id` optional) has no
+            // cursor to continue from: this page is the last one this pager can give, and
+            // sending `starting_after=` would restart the listing from its first page.
+            Some(last) if last.id.is_empty() => {
+                if !self.done {
+                    tracing::warn!(
+                        "list transactions: the last transaction of a full page has no id; stopping here, as there is no cursor to continue from"
+                    );
+                }
+                self.done = true;
+            }
             Some(last) => self.filter.starting_after = Some(last.id.clone()),
             None => self.done = true,
         }

@@ -295,6 +295,56 @@ async fn a_real_callback_is_verified_and_confirmed() {
     );
 }
 
+#[tokio::test]
+async fn a_real_callback_behind_a_proxy_is_verified_from_what_the_app_sees() {
+    let emu = emulator().await;
+    let client = client_for(&emu);
+    let recv = receiver(vec![]).await;
+    let cb_url = format!("{}/dintero/callback", recv.base);
+    let created = client
+        .sessions()
+        .create_json(
+            session_payload("order-proxy", Some(&cb_url)),
+            &CreateSessionOptions::default(),
+        )
+        .await
+        .unwrap();
+    emu.pay(&created.id, APPROVE).await.unwrap();
+    let hit = recv.wait_for(1).await[0].clone();
+    let secret = emu.config().signature_secret.clone().unwrap();
+    let verifier =
+        CallbackVerifier::new(secret.as_str(), emu.config().account_id.as_str()).unwrap();
+    // What an app behind a proxy sees: its own Host, the public host in the proxy's headers,
+    // and the path and query as Dintero sent them.
+    let url = url::Url::parse(&hit.url).unwrap();
+    let public_host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let path_and_query = format!("{}?{}", url.path(), url.query().unwrap());
+    let mut seen: Vec<(String, String)> = hit
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+        .cloned()
+        .collect();
+    seen.push(("Host".into(), "app-internal:9000".into()));
+    seen.push(("X-Forwarded-Proto".into(), "http".into()));
+    seen.push(("X-Forwarded-Host".into(), public_host.clone()));
+    let cb = verifier
+        .verify_request("GET", &path_and_query, &seen, None, true, None)
+        .unwrap();
+    assert_eq!(cb.session_id.as_deref(), Some(created.id.as_str()));
+    client.callbacks().confirm(&cb).await.unwrap();
+    // Not trusting the proxy, the internal host is what was "called": the signature fails.
+    let err = verifier
+        .verify_request("GET", &path_and_query, &seen, None, false, None)
+        .unwrap_err();
+    assert_eq!(err.code(), Some(SIGNATURE_MISMATCH), "{err}");
+    // The merchant's public origin given outright works without trusting any header.
+    let public = format!("https://{public_host}");
+    verifier
+        .verify_request("GET", &path_and_query, &seen, Some(&public), false, None)
+        .unwrap();
+}
+
 fn signed(secret: &str, url: &str, t: i64) -> String {
     format!(
         "t={t},v0-hmac-sha256={}",

@@ -71,6 +71,48 @@ async fn a_server_that_ignores_the_cursor_does_not_loop_forever() {
 }
 
 #[tokio::test]
+async fn a_full_page_ending_in_a_transaction_without_id_is_the_last_page() {
+    // The spec leaves `id` optional. Continuing would send `starting_after=` (empty), which
+    // restarts the listing: the pager must stop instead of serving page one again.
+    let asked = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = asked.clone();
+    let app = token_route().route(
+        "/v1/transactions",
+        get(move |uri: axum::http::Uri| {
+            let log = log.clone();
+            async move {
+                log.lock()
+                    .unwrap()
+                    .push(uri.query().unwrap_or("").to_string());
+                Json(json!([
+                    {"id": "T12345678.a", "status": "AUTHORIZED", "amount": 1},
+                    {"status": "AUTHORIZED", "amount": 2}
+                ]))
+            }
+        }),
+    );
+    let base = serve(app).await;
+    let c = client(&base);
+    let all = c
+        .transactions()
+        .list(ListTransactions {
+            limit: Some(2),
+            ..Default::default()
+        })
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    let asked = asked.lock().unwrap().clone();
+    assert_eq!(
+        asked.len(),
+        1,
+        "one page asked for, not a restart: {asked:?}"
+    );
+    assert!(!asked[0].contains("starting_after"), "{asked:?}");
+}
+
+#[tokio::test]
 async fn a_huge_expires_in_does_not_panic() {
     let app = token_route();
     let base = serve(app).await;

@@ -1,7 +1,8 @@
 //! The JSON Schema of every model and SDK value type, as the core defines them.
 //!
 //! `testdata/models.schema.json` is generated from the core's own types (serde + schemars);
-//! the Python and TypeScript models are generated from it (`scripts/gen-models.py`). This test
+//! the Python and TypeScript models are generated from it (`scripts/gen-models.py`,
+//! `bindings-node/scripts/gen-models.mjs`). This test
 //! fails when the committed schema is not what the core says, so a field added to a core type
 //! reaches every language or fails the build. Regenerate with
 //! `UPDATE_SCHEMA=1 cargo test -p dintero-checkout --features schema --test schema`.
@@ -77,7 +78,7 @@ fn the_committed_schema_is_the_cores() {
         committed == text,
         "testdata/models.schema.json is not what the core's types say; regenerate it with \
          UPDATE_SCHEMA=1 cargo test -p dintero-checkout --features schema --test schema, then \
-         python3 scripts/gen-models.py"
+         python3 scripts/gen-models.py and node bindings-node/scripts/gen-models.mjs"
     );
 }
 

@@ -143,6 +143,11 @@ impl CallbackOptions {
 pub(crate) enum Trigger<'a> {
     /// Payment completed (AUTHORIZED, or CAPTURED with auto-capture).
     Authorized,
+    /// The transaction was created ON_HOLD (the first of its two callbacks).
+    OnHold,
+    /// An ON_HOLD transaction was declined (FAILED): the second callback, sent whatever
+    /// `report_error` says.
+    Released,
     /// `report_error`: `cancelled`, `failed`, `authorization` or `captured`.
     Error(&'a str),
     /// `report_event`: `CAPTURE`, `REFUND` or `VOID` with the event id.
@@ -179,9 +184,13 @@ pub(crate) fn notify(
     // Dintero's `time` is when the transaction was created.
     let time = tx.map_or_else(|| fmt_time(st.now()), |tx| tx.created_at.clone());
     extra.push(("time", time));
-    let authorization = matches!(trigger, Trigger::Authorized);
+    let sent_event = match trigger {
+        Trigger::Authorized => Some("AUTH_CALLBACK_SENT"),
+        Trigger::OnHold => Some("ON_HOLD_CALLBACK_SENT"),
+        _ => None,
+    };
     match trigger {
-        Trigger::Authorized => {}
+        Trigger::Authorized | Trigger::OnHold | Trigger::Released => {}
         Trigger::Error(e) => {
             if !opts.report_error {
                 return;
@@ -226,11 +235,7 @@ pub(crate) fn notify(
     };
     let record = Arc::new(Mutex::new(delivery));
     lock(&st.callbacks).push(record.clone());
-    let session_id = if authorization {
-        Some(session.id.clone())
-    } else {
-        None
-    };
+    let session_id = sent_event.map(|name| (session.id.clone(), name));
     let st = st.clone();
     tokio::spawn(deliver(st, record, opts.delay, session_id));
 }
@@ -245,7 +250,7 @@ async fn deliver(
     st: Arc<AppState>,
     record: Arc<Mutex<CallbackDelivery>>,
     delay: Duration,
-    auth_session: Option<String>,
+    auth_session: Option<(String, &'static str)>,
 ) {
     let generation = st.generation.load(Ordering::SeqCst);
     if !delay.is_zero() {
@@ -332,11 +337,11 @@ async fn deliver(
                     r.delivered = true;
                     r.is_final = true;
                 }
-                if let Some(sid) = &auth_session {
+                if let Some((sid, event_name)) = &auth_session {
                     if st.generation.load(Ordering::SeqCst) == generation {
                         if let Some(entry) = st.session(sid) {
                             let now = st.now();
-                            lock(&entry.data).push_event("AUTH_CALLBACK_SENT", now, None);
+                            lock(&entry.data).push_event(event_name, now, None);
                         }
                     }
                 }

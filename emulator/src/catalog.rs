@@ -36,6 +36,7 @@ pub fn catalog() -> Value {
         "cards": cards,
         "faults": faults,
         "fault_routes": FAULT_ROUTES,
+        "payment_methods": crate::methods::catalog(),
     })
 }
 

@@ -29,6 +29,7 @@ mod cards;
 mod catalog;
 mod error;
 mod faults;
+mod methods;
 mod model;
 mod pay;
 mod requests;
@@ -237,6 +238,31 @@ impl Emulator {
     ) -> Result<PayOutcome, ControlError> {
         pay::pay(&self.state, session_id, card_number, None)
             .await
+            .map_err(ControlError::from)
+    }
+
+    /// Pays a session with any payment method by its `payment_product_type`
+    /// (`dintero_psp.creditcard`, `vipps`, `swish.swish`, `collector.invoice`,
+    /// `klarna.klarna`). `input` is the card number for cards and a test phone number
+    /// otherwise (see the catalog's `payment_methods`).
+    pub async fn pay_with(
+        &self,
+        session_id: &str,
+        payment_product_type: &str,
+        input: &str,
+    ) -> Result<PayOutcome, ControlError> {
+        pay::pay_with(&self.state, session_id, payment_product_type, input, None)
+            .await
+            .map(|p| p.outcome)
+            .map_err(ControlError::from)
+    }
+
+    /// Decides an ON_HOLD transaction as the provider's manual review would: approved it
+    /// becomes AUTHORIZED, declined it becomes FAILED, and the callback is sent again.
+    pub async fn decide(&self, transaction_id: &str, approve: bool) -> Result<(), ControlError> {
+        pay::decide(&self.state, transaction_id, approve)
+            .await
+            .map(|_| ())
             .map_err(ControlError::from)
     }
 

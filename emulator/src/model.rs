@@ -19,6 +19,8 @@ pub(crate) enum TxStatus {
     Refunded,
     PartiallyRefunded,
     Failed,
+    /// Waiting for the provider's manual review (invoice); decided later.
+    OnHold,
 }
 
 impl TxStatus {
@@ -33,6 +35,7 @@ impl TxStatus {
             TxStatus::Refunded => "REFUNDED",
             TxStatus::PartiallyRefunded => "PARTIALLY_REFUNDED",
             TxStatus::Failed => "FAILED",
+            TxStatus::OnHold => "ON_HOLD",
         }
     }
 }
@@ -102,6 +105,8 @@ pub(crate) struct Transaction {
     pub shipping_address: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<Value>,
+    /// The card, for card payments; absent for other methods.
+    #[serde(skip_serializing_if = "Value::is_null")]
     pub card: Value,
     pub url: Value,
     pub metadata: Map<String, Value>,
@@ -135,8 +140,8 @@ pub(crate) struct Transaction {
 impl Transaction {
     /// The status implied by the authorized, captured and refunded totals.
     pub fn derived_status(&self) -> TxStatus {
-        if self.status == TxStatus::Failed {
-            return TxStatus::Failed;
+        if matches!(self.status, TxStatus::Failed | TxStatus::OnHold) {
+            return self.status;
         }
         if self.voided {
             return TxStatus::AuthorizationVoided;

@@ -35,9 +35,15 @@ pub(crate) fn router(st: Arc<AppState>) -> Router {
             get(sessions::get).put(sessions::update),
         )
         .route("/v1/sessions/{id}/cancel", post(sessions::cancel))
+        .route("/", get(view::root))
+        .route("/checkout/checkout.js", get(view::script))
+        .route("/embedResult", get(view::embed_result))
+        .route("/embedResult/", get(view::embed_result))
         .route("/v1/view/{id}", get(view::show))
         .route("/v1/view/{id}/pay", post(view::pay))
         .route("/v1/view/{id}/cancel", post(view::cancel))
+        .route("/v1/view/{id}/lock", post(view::lock_session))
+        .route("/v1/view/{id}/state", get(view::state))
         .route(
             "/v1/admin/signature",
             get(admin::get_signature).post(admin::rotate_signature),
@@ -56,6 +62,7 @@ pub(crate) fn router(st: Arc<AppState>) -> Router {
         )
         .route("/_emulator/sessions/{id}/pay", post(control::pay))
         .route("/_emulator/sessions/{id}/lock", post(control::lock_session))
+        .route("/_emulator/transactions/{id}/decide", post(control::decide))
         .route("/_emulator/callbacks", get(control::callbacks))
         .route(
             "/_emulator/faults",

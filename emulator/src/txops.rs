@@ -305,7 +305,12 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
             }
             Ok(())
         }
-        Op::Extend { amount, .. } => {
+        Op::Extend {
+            amount,
+            items,
+            final_authorization,
+            ..
+        } => {
             if !matches!(tx.status, Authorized | PartiallyCaptured) {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -317,7 +322,41 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
                     ),
                 ));
             }
-            if !tx.pre_authorized {
+            if updates_authorization(tx) {
+                // Klarna: extend (no amount) or update the order amount and lines.
+                if *final_authorization {
+                    return Err(illegal(
+                        tx,
+                        op,
+                        "final_authorization is for pre-authorized card payments",
+                    ));
+                }
+                if let Some(a) = amount {
+                    let Some(lines) = items.as_ref().filter(|i| !i.is_empty()) else {
+                        return Err(ApiError::validation(vec![(
+                            "items".into(),
+                            "are required with amount: they replace the order lines".into(),
+                        )]));
+                    };
+                    let sum: i64 = lines
+                        .iter()
+                        .map(|i| i.get("amount").and_then(Value::as_i64).unwrap_or(0))
+                        .sum();
+                    let mut p = Problems::default();
+                    for (i, line) in lines.iter().enumerate() {
+                        if !line.get("line_id").is_some_and(Value::is_string) {
+                            p.add(format!("items[{i}].line_id"), "is required");
+                        }
+                    }
+                    if sum != *a {
+                        p.add(
+                            "items",
+                            format!("item amounts sum to {sum}, but amount is {a}"),
+                        );
+                    }
+                    p.into_result()?;
+                }
+            } else if !tx.pre_authorized {
                 return Err(illegal(
                     tx,
                     op,
@@ -342,6 +381,11 @@ pub(crate) fn check(tx: &Transaction, op: &Op) -> Result<(), ApiError> {
             Ok(())
         }
     }
+}
+
+/// Methods whose authorization can be extended and changed after payment (Klarna).
+fn updates_authorization(tx: &Transaction) -> bool {
+    crate::methods::find(tx.payment_product_type).is_some_and(|m| m.authorization_updates)
 }
 
 fn times_out(tx: &Transaction, op: &Op) -> bool {
@@ -482,10 +526,16 @@ pub(crate) async fn apply(
         Op::Extend {
             amount,
             final_authorization,
+            items,
             ..
         } => {
             if let Some(a) = amount {
                 tx.amount = *a;
+                if updates_authorization(&tx) {
+                    if let Some(lines) = items {
+                        tx.items = lines.clone();
+                    }
+                }
             }
             tx.final_authorized |= *final_authorization;
         }

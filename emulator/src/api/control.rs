@@ -26,6 +26,16 @@ pub(crate) async fn pay(
 
 async fn pay_inner(st: Arc<AppState>, id: String, mut ctx: Ctx) -> ApiResult {
     let body = ctx.json_object().await?;
+    let string = |key: &str| -> Result<Option<String>, ApiError> {
+        match body.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(ApiError::validation(vec![(
+                key.into(),
+                "must be a string".into(),
+            )])),
+        }
+    };
     let cancel = match body.get("cancel") {
         None | Some(Value::Bool(false)) => false,
         Some(Value::Bool(true)) => true,
@@ -36,31 +46,26 @@ async fn pay_inner(st: Arc<AppState>, id: String, mut ctx: Ctx) -> ApiResult {
             )]))
         }
     };
-    let outcome = if cancel {
-        crate::pay::cancel(&st, &id).await?
+    let paid = if cancel {
+        crate::pay::cancel_paid(&st, &id).await?
     } else {
-        let card = match body.get("card_number") {
-            Some(Value::String(c)) => c.clone(),
-            Some(_) => {
-                return Err(ApiError::validation(vec![(
-                    "card_number".into(),
-                    "must be a string".into(),
-                )]))
-            }
-            None => {
-                return Err(ApiError::validation(vec![(
-                    "card_number".into(),
-                    "is required (or send {\"cancel\": true})".into(),
-                )]))
-            }
+        let product_type =
+            string("payment_product_type")?.unwrap_or_else(|| crate::methods::CARD.to_string());
+        let (key, hint) = if product_type == crate::methods::CARD {
+            ("card_number", "is required (or send {\"cancel\": true})")
+        } else {
+            ("phone_number", "is required for this payment method")
         };
-        let expiry = body.get("expiry").and_then(Value::as_str);
-        crate::pay::pay(&st, &id, &card, expiry).await?
+        let input =
+            string(key)?.ok_or_else(|| ApiError::validation(vec![(key.into(), hint.into())]))?;
+        let expiry = string("expiry")?;
+        crate::pay::pay_with(&st, &id, &product_type, &input, expiry.as_deref()).await?
     };
-    Ok(json_response(
-        StatusCode::OK,
-        &serde_json::to_value(&outcome).unwrap_or_default(),
-    ))
+    let session = st
+        .session(&id)
+        .map(|e| lock(&e.data).clone())
+        .ok_or_else(|| ApiError::not_found(format!("session {id:?} not found")))?;
+    Ok(json_response(StatusCode::OK, &paid.to_json(&session)))
 }
 
 /// `POST /_emulator/sessions/{id}/lock`: what the checkout does when the customer starts
@@ -69,24 +74,37 @@ pub(crate) async fn lock_session(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Response {
-    respond((|| {
-        let entry = st
-            .session(&id)
-            .ok_or_else(|| ApiError::not_found(format!("session {id:?} not found")))?;
-        let now = st.now();
-        let mut s = lock(&entry.data);
-        if let Some(reason) = s.not_payable_reason(now) {
-            return Err(ApiError::bad_request(format!("cannot lock: {reason}")));
+    respond(
+        crate::pay::lock_for_payment(&st, &id)
+            .map(|(_, s)| json_response(StatusCode::OK, &s.render(&st.config.account_id))),
+    )
+}
+
+/// `POST /_emulator/transactions/{id}/decide` `{"approve": true|false}`: the provider's
+/// manual review of an ON_HOLD transaction.
+pub(crate) async fn decide(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let mut ctx = Ctx::new(req);
+    respond(
+        async {
+            let body = ctx.json_object().await?;
+            let approve = match body.get("approve") {
+                Some(Value::Bool(b)) => *b,
+                _ => {
+                    return Err(ApiError::validation(vec![(
+                        "approve".into(),
+                        "is required: true (AUTHORIZED) or false (FAILED)".into(),
+                    )]))
+                }
+            };
+            let tx = crate::pay::decide(&st, &id, approve).await?;
+            Ok(json_response(StatusCode::OK, &tx))
         }
-        if !s.locked {
-            s.locked = true;
-            s.push_event("PAY_LOCK_START", now, None);
-        }
-        Ok(json_response(
-            StatusCode::OK,
-            &s.render(&st.config.account_id),
-        ))
-    })())
+        .await,
+    )
 }
 
 pub(crate) async fn callbacks(State(st): State<Arc<AppState>>) -> Response {
