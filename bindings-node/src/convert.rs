@@ -128,13 +128,7 @@ impl Js {
 
     /// A string argument (an id, a URL).
     pub fn string(self, what: &str) -> CoreResult<String> {
-        match self.value(what)? {
-            Value::String(s) => Ok(s),
-            other => Err(CoreError::invalid_input(format!(
-                "{what}: must be a string (got {})",
-                type_name(&other)
-            ))),
-        }
+        self.decode(what)
     }
 }
 
@@ -171,18 +165,6 @@ fn without_value(message: &str) -> String {
             format!("{head}: {kind}, expected{expected}")
         }
         _ => message.to_string(),
-    }
-}
-
-/// The JSON type of a value, for messages (never the value itself).
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

@@ -6,18 +6,6 @@ export type { ErrorKind };
 /** Every error kind, in the core's order; the same strings in every language of the SDK. */
 export const ERROR_KINDS: readonly ErrorKind[] = Object.freeze(errorKinds());
 
-/** What a `DinteroError` carries besides its message. */
-export interface DinteroErrorFields {
-  kind: ErrorKind;
-  status?: number;
-  code?: string;
-  requestId?: string;
-  reference?: string;
-  outcomeUnknown?: boolean;
-  isTransient?: boolean;
-  isAuthenticButLate?: boolean;
-}
-
 /**
  * Every failure of the SDK: bad input (caught before any request), what Dintero answered,
  * network trouble, a bad callback signature. Branch on `kind`. The SDK's own errors get their
@@ -52,12 +40,14 @@ export class DinteroError extends Error {
     Object.assign(this, fields);
   }
 
-  /** A plain object for logs. */
+  /** A plain object for logs: name, message and the fields. */
   toJSON(): DinteroErrorFields & { name: string; message: string } {
-    const { kind, status, code, requestId, reference, outcomeUnknown, isTransient, isAuthenticButLate } = this;
-    return { name: this.name, message: this.message, kind, status, code, requestId, reference, outcomeUnknown, isTransient, isAuthenticButLate };
+    return { ...this, name: this.name, message: this.message };
   }
 }
+
+/** What a `DinteroError` carries besides its message. */
+export type DinteroErrorFields = Pick<DinteroError, 'kind'> & Partial<Omit<DinteroError, 'kind' | keyof Error | 'toJSON'>>;
 
 /** A failure of the in-process `Emulator` itself (not of the Dintero API it emulates). */
 export class EmulatorError extends Error {
