@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 
 use dintero_checkout::{callbacks::is_authentic_but_late, Error as CoreError};
 use dintero_emulator::ControlError;
@@ -75,8 +76,9 @@ pub(crate) async fn model<T>(
 type ErrorClass = FunctionRef<String, ()>;
 
 thread_local! {
-    // The constructors the package registered at load, per JS thread (a worker loads its own).
-    static CLASSES: RefCell<Option<[ErrorClass; 2]>> = const { RefCell::new(None) };
+    // The constructors the package registered at load, per JS thread (a worker loads its own);
+    // never dropped, as a reference must not outlive its env (a thread's exit).
+    static CLASSES: RefCell<Option<ManuallyDrop<[ErrorClass; 2]>>> = const { RefCell::new(None) };
 }
 
 /// Called once by the package at load: the classes failures are made of.
@@ -89,7 +91,7 @@ pub fn register_error_classes(
     emulator: Function<String, ()>,
 ) -> Result<()> {
     let classes = [dintero.create_ref()?, emulator.create_ref()?];
-    CLASSES.with(|c| *c.borrow_mut() = Some(classes));
+    CLASSES.with(|c| *c.borrow_mut() = Some(ManuallyDrop::new(classes)));
     Ok(())
 }
 

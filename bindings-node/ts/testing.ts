@@ -39,6 +39,8 @@ export interface EmulatorCatalog {
   faults: Array<{ name: string; operations_only: boolean }>;
   /** Routes a fault can target (also what `requestCount` counts); `*` is every API route. */
   fault_routes: string[];
+  /** The payment methods of the hosted page, with their test inputs (as the emulator describes them). */
+  payment_methods: Array<{ [field: string]: unknown }>;
 }
 
 /** The emulator's catalog: its test cards, fault kinds and fault routes. */
