@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Node suite: installs what it needs (unattended, idempotent), builds the napi addon (debug)
-# and the package, checks the committed index.d.ts / index.js against a fresh generation,
-# lints the binding crate, type-checks tests and examples with tsc --strict, runs every test
-# with `node --test` (in-process Emulator and the standalone emulator binary), then runs the
-# examples. Exits non-zero on any failure.
+# Node suite: installs what it needs (unattended, idempotent), checks that ts/models.ts is
+# what testdata/models.schema.json generates, builds the napi addon (debug) and the package,
+# checks the committed index.d.ts / index.js against a fresh generation, lints the binding
+# crate, type-checks tests and examples with tsc --strict, runs every test with `node --test`
+# (against the package's in-process Emulator, over real HTTP), then runs the examples. Exits
+# non-zero on any failure.
 #
 #   bash scripts/node-test.sh
 set -euo pipefail
@@ -54,6 +55,9 @@ for f in index.d.ts index.js; do
     if [ -f "$f" ]; then cp "$f" "$committed/$f"; else : >"$committed/$f"; fi
 done
 
+log "ts/models.ts against testdata/models.schema.json"
+node scripts/gen-models.mjs --check
+
 log "napi build (debug)"
 npx napi build --platform
 npx tsc -p tsconfig.json
@@ -72,9 +76,6 @@ log "rustfmt and clippy on the binding crate"
 (cd "$ROOT" && cargo fmt -p dintero-checkout-node -- --check)
 (cd "$ROOT" && cargo clippy -q -p dintero-checkout-node -- -D warnings)
 
-log "the standalone emulator binary (debug), for the out-of-process tests"
-(cd "$ROOT" && cargo build -q -p dintero-emulator --bin dintero-emulator)
-
 # --- type checks -------------------------------------------------------------------------------------
 npm_ci "$ROOT/examples/node"
 log "tsc --strict: tests (compiled to build-test/) and examples (--noEmit)"
@@ -83,7 +84,6 @@ npx tsc -p test/tsconfig.json
 npx tsc -p "$ROOT/examples/node/tsconfig.json"
 
 # --- tests ---------------------------------------------------------------------------------------------
-export DINTERO_EMULATOR_BIN="$ROOT/target/x86_64-unknown-linux-gnu/debug/dintero-emulator"
 # The panic test panics on purpose; one line of message is enough.
 RUST_BACKTRACE=0 node --test build-test/test/*.test.js
 

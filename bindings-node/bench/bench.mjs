@@ -60,7 +60,7 @@ async function pay(sessionId) {
   const res = await fetch(`${BASE}/_emulator/sessions/${sessionId}/pay`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ card_number: TEST_CARDS.approved }),
+    body: JSON.stringify({ card_number: TEST_CARDS.approve }), // the catalog's approving card
   });
   if (!res.ok) throw new Error(`pay: HTTP ${res.status}`);
   return (await res.json()).transaction_id;

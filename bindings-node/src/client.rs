@@ -2,111 +2,176 @@
 
 use std::sync::Arc;
 
+use dintero_checkout as core;
 use dintero_checkout::{
-    Client, CreateSessionOptions, ExtendAuthorizationRequest, RetryPolicy, TransactionPager,
+    Client, ClientBuilder, ConfirmedCallback, ListTransactions, Operation, RetryPolicy, Session,
+    SessionCreated, TokenInfo, Transaction, TransactionPager,
 };
-use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use tokio::sync::Mutex;
 
-use crate::convert::{
-    callback_from_value, callback_value, check_keys, list_filter, millis, operation_json, opt_num,
-    opt_str, opt_uint, parse_object, to_json, type_name,
-};
-use crate::error::{invalid, IntoJs};
-
-const OPTION_KEYS: &[&str] = &[
-    "accountId",
-    "clientId",
-    "clientSecret",
-    "baseUrl",
-    "timeoutMs",
-    "connectTimeoutMs",
-    "retry",
-    "proxy",
-    "systemName",
-    "systemVersion",
-];
-
-const RETRY_KEYS: &[&str] = &[
-    "maxAttempts",
-    "initialBackoffMs",
-    "maxBackoffMs",
-    "maxRetryAfterMs",
-];
+use crate::convert::{millis, optional, Js, Model};
+use crate::error::{model, run, Out};
 
 /// The package's name and version, sent to Dintero in place of the Rust core's.
-pub(crate) const SDK_NAME: &str = "dintero-checkout-node";
+const SDK_NAME: &str = "dintero-checkout-node";
 pub(crate) const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-fn required_str(map: &Map<String, Value>, key: &str) -> napi::Result<String> {
-    opt_str(map, "options.", key)?.ok_or_else(|| invalid(format!("options.{key}: is required")))
+/// What `new Client(...)` takes. Durations are milliseconds; what is left out takes the
+/// core's default (`defaults()`).
+#[napi(object)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientOptions {
+    /// `T` (sandbox) or `P` (production) and 8 digits, e.g. `T12345678`.
+    pub account_id: String,
+    /// The API client's id.
+    pub client_id: String,
+    /// The API client's secret. Never shown by `inspect`, `JSON.stringify` or errors.
+    pub client_secret: String,
+    /// One base URL for both Dintero hosts, e.g. the emulator's. `http://` only for loopback.
+    pub base_url: Option<String>,
+    /// Per-attempt timeout.
+    pub timeout_ms: Option<f64>,
+    /// Connect timeout.
+    pub connect_timeout_ms: Option<f64>,
+    /// How failed requests are retried (jittered exponential backoff, honouring `Retry-After`).
+    pub retry: Option<RetryOptions>,
+    /// Send every request through this proxy (`http://user:pass@host:port`).
+    pub proxy: Option<String>,
+    /// Your system's name, sent as `Dintero-System-Name`.
+    pub system_name: Option<String>,
+    /// Your system's version, sent as `Dintero-System-Version`.
+    pub system_version: Option<String>,
+    /// The longest response body read.
+    pub max_response_bytes: Option<u32>,
 }
 
-/// Builds a core client from the JS options object. Option values are never echoed in
-/// messages (one of them is the client secret).
-fn build_client(options: Value) -> napi::Result<Client> {
-    let Value::Object(map) = options else {
-        return Err(invalid(format!(
-            "options: must be an object (got {})",
-            type_name(&options)
-        )));
+/// `ClientOptions.retry`; what is left out keeps the core's default.
+#[napi(object)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryOptions {
+    /// Attempts in all, the first included (1 = no retries).
+    pub max_attempts: Option<u32>,
+    /// Backoff before the first retry.
+    pub initial_backoff_ms: Option<f64>,
+    /// Largest backoff.
+    pub max_backoff_ms: Option<f64>,
+    /// Largest `Retry-After` slept for; a longer one ends the retries.
+    pub max_retry_after_ms: Option<f64>,
+}
+
+/// Options of `sessions.create`.
+#[napi(object)]
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateSessionOptions {
+    /// Ask Dintero to include the whole session in the answer.
+    pub include_session: Option<bool>,
+}
+
+/// Options of `sessions.update`.
+#[napi(object)]
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateSessionOptions {
+    /// Update a session the checkout has not locked (server to server).
+    pub update_without_lock: Option<bool>,
+}
+
+/// Options of `transactions.get`.
+#[napi(object)]
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetTransactionOptions {
+    /// Related objects to include, e.g. `['session']`.
+    pub includes: Option<Vec<String>>,
+}
+
+/// Options of `waitForPayment` and `waitForEvent`; what is left out takes the core's default.
+#[napi(object)]
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WaitOptions {
+    /// How often to re-read (`waitForPayment` only).
+    pub interval_ms: Option<f64>,
+    /// How long to wait in all.
+    pub timeout_ms: Option<f64>,
+}
+
+fn build_client(o: ClientOptions) -> core::Result<Client> {
+    let retry = |r: RetryOptions| -> core::Result<RetryPolicy> {
+        let d = RetryPolicy::default();
+        let ms = |name: &str, v, default| {
+            Ok::<_, core::Error>(millis(&format!("options.retry.{name}"), v)?.unwrap_or(default))
+        };
+        Ok(RetryPolicy {
+            max_attempts: r.max_attempts.unwrap_or(d.max_attempts),
+            initial_backoff: ms("initialBackoffMs", r.initial_backoff_ms, d.initial_backoff)?,
+            max_backoff: ms("maxBackoffMs", r.max_backoff_ms, d.max_backoff)?,
+            max_retry_after: ms("maxRetryAfterMs", r.max_retry_after_ms, d.max_retry_after)?,
+        })
     };
-    check_keys(&map, "options", OPTION_KEYS)?;
-    let mut builder = Client::builder()
-        .account_id(required_str(&map, "accountId")?)
-        .client_id(required_str(&map, "clientId")?)
-        .client_secret(required_str(&map, "clientSecret")?)
+    // What is left out stays unset: the core applies its defaults.
+    let b = Client::builder()
+        .account_id(o.account_id)
+        .client_id(o.client_id);
+    let b = b
+        .client_secret(o.client_secret)
         .sdk_identity(SDK_NAME, SDK_VERSION);
-    if let Some(url) = opt_str(&map, "options.", "baseUrl")? {
-        builder = builder.base_url(url);
-    }
-    if let Some(ms) = opt_num(&map, "options.", "timeoutMs")? {
-        builder = builder.timeout(millis("options.timeoutMs", ms)?);
-    }
-    if let Some(ms) = opt_num(&map, "options.", "connectTimeoutMs")? {
-        builder = builder.connect_timeout(millis("options.connectTimeoutMs", ms)?);
-    }
-    match map.get("retry") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(retry)) => {
-            check_keys(retry, "options.retry", RETRY_KEYS)?;
-            let mut policy = RetryPolicy::default();
-            let p = "options.retry.";
-            if let Some(n) = opt_uint(retry, p, "maxAttempts", 1000)? {
-                policy.max_attempts = n as u32;
-            }
-            if let Some(ms) = opt_num(retry, p, "initialBackoffMs")? {
-                policy.initial_backoff = millis("options.retry.initialBackoffMs", ms)?;
-            }
-            if let Some(ms) = opt_num(retry, p, "maxBackoffMs")? {
-                policy.max_backoff = millis("options.retry.maxBackoffMs", ms)?;
-            }
-            if let Some(ms) = opt_num(retry, p, "maxRetryAfterMs")? {
-                policy.max_retry_after = millis("options.retry.maxRetryAfterMs", ms)?;
-            }
-            builder = builder.retry_policy(policy);
-        }
-        Some(other) => {
-            return Err(invalid(format!(
-                "options.retry: must be an object (got {})",
-                type_name(other)
-            )))
-        }
-    }
-    if let Some(proxy) = opt_str(&map, "options.", "proxy")? {
-        builder = builder.proxy(proxy);
-    }
-    if let Some(v) = opt_str(&map, "options.", "systemName")? {
-        builder = builder.system_name(v);
-    }
-    if let Some(v) = opt_str(&map, "options.", "systemVersion")? {
-        builder = builder.system_version(v);
-    }
-    builder.build().js()
+    let b = set(b, o.base_url, |b, v| b.base_url(v));
+    let b = set(
+        b,
+        millis("options.timeoutMs", o.timeout_ms)?,
+        ClientBuilder::timeout,
+    );
+    let b = set(
+        b,
+        millis("options.connectTimeoutMs", o.connect_timeout_ms)?,
+        ClientBuilder::connect_timeout,
+    );
+    let b = set(
+        b,
+        o.retry.map(retry).transpose()?,
+        ClientBuilder::retry_policy,
+    );
+    let b = set(b, o.proxy, |b, v| b.proxy(v));
+    let b = set(b, o.system_name, |b, v| b.system_name(v));
+    let b = set(b, o.system_version, |b, v| b.system_version(v));
+    set(b, o.max_response_bytes, |b, n| {
+        b.max_response_bytes(n as usize)
+    })
+    .build()
 }
 
-/// The core client. Payloads go in and results come out as JSON text; the JS `Client` wraps it.
+fn set<T>(
+    b: ClientBuilder,
+    value: Option<T>,
+    f: impl FnOnce(ClientBuilder, T) -> ClientBuilder,
+) -> ClientBuilder {
+    match value {
+        Some(v) => f(b, v),
+        None => b,
+    }
+}
+
+/// Checks the options and builds a client (no request is made).
+#[napi(
+    catch_unwind,
+    ts_args_type = "options: ClientOptions",
+    ts_return_type = "NativeClient"
+)]
+pub fn create_client(options: Js) -> Out<NativeClient> {
+    run(|| {
+        Ok(NativeClient {
+            client: build_client(options.decode("options")?)?,
+        })
+    })
+}
+
+/// The core client; the JS `Client` and its `sessions` / `transactions` / `callbacks` wrap it.
 #[napi]
 pub struct NativeClient {
     client: Client,
@@ -114,14 +179,6 @@ pub struct NativeClient {
 
 #[napi]
 impl NativeClient {
-    /// Checks the options (JSON) and builds the client (no request is made).
-    #[napi(constructor, catch_unwind)]
-    pub fn new(options: String) -> Result<Self> {
-        Ok(NativeClient {
-            client: build_client(parse_object("options", &options)?)?,
-        })
-    }
-
     /// The account id.
     #[napi(getter, catch_unwind)]
     pub fn account_id(&self) -> String {
@@ -142,235 +199,299 @@ impl NativeClient {
 
     /// Token requests made so far.
     #[napi(getter, catch_unwind)]
-    pub fn token_requests(&self) -> i64 {
-        self.client.token_requests() as i64
+    pub fn token_requests(&self) -> f64 {
+        self.client.token_requests() as f64
     }
 
-    /// Fetches a token now if none is cached; resolves to the token request count.
-    #[napi]
-    pub async fn authenticate(&self) -> Result<i64> {
-        let info = self.client.authenticate().await.js()?;
-        Ok(info.token_requests as i64)
+    /// Fetches a token now if none is cached.
+    #[napi(ts_return_type = "Promise<M.TokenInfo>")]
+    pub async fn authenticate(&self) -> Out<Model<TokenInfo>> {
+        model(self.client.authenticate()).await
     }
 
-    /// `sessions.create`: the payload as JSON; resolves to the created session as JSON.
-    #[napi]
-    pub async fn create_session(&self, payload: String, include_session: bool) -> Result<String> {
-        let value = parse_object("session", &payload)?;
-        let options = CreateSessionOptions { include_session };
-        to_json(
-            &self
-                .client
+    /// `sessions.create`.
+    #[napi(
+        ts_args_type = "request: M.SessionRequest, options?: CreateSessionOptions",
+        ts_return_type = "Promise<M.SessionCreated>"
+    )]
+    pub async fn create_session(
+        &self,
+        request: Js,
+        opts: Option<Js>,
+    ) -> Out<Model<SessionCreated>> {
+        model(async {
+            let include_session =
+                optional::<CreateSessionOptions>(opts, "options")?.include_session;
+            let opts = core::CreateSessionOptions {
+                include_session: include_session.unwrap_or(false),
+            };
+            self.client
                 .sessions()
-                .create_json(value, &options)
+                .create_json(request.value("session")?, &opts)
                 .await
-                .js()?,
-        )
+        })
+        .await
     }
 
     /// `sessions.get`.
-    #[napi]
-    pub async fn get_session(&self, session_id: String) -> Result<String> {
-        to_json(&self.client.sessions().get(&session_id).await.js()?)
+    #[napi(
+        ts_args_type = "sessionId: string",
+        ts_return_type = "Promise<M.Session>"
+    )]
+    pub async fn get_session(&self, session_id: Js) -> Out<Model<Session>> {
+        model(async {
+            self.client
+                .sessions()
+                .get(&session_id.string("session_id")?)
+                .await
+        })
+        .await
     }
 
-    /// `sessions.update`: `{"order": ..., "remove_lock"?: bool}` as JSON.
-    #[napi]
+    /// `sessions.update`.
+    #[napi(
+        ts_args_type = "sessionId: string, update: M.SessionUpdate, options?: UpdateSessionOptions",
+        ts_return_type = "Promise<M.Session>"
+    )]
     pub async fn update_session(
         &self,
-        session_id: String,
-        payload: String,
-        update_without_lock: bool,
-    ) -> Result<String> {
-        let value = parse_object("update", &payload)?;
-        let session = self
-            .client
-            .sessions()
-            .update_json(&session_id, value, update_without_lock)
-            .await
-            .js()?;
-        to_json(&session)
+        id: Js,
+        update: Js,
+        opts: Option<Js>,
+    ) -> Out<Model<Session>> {
+        model(async {
+            let (id, update) = (id.string("session_id")?, update.value("update")?);
+            let opts: UpdateSessionOptions = optional(opts, "options")?;
+            let lockless = opts.update_without_lock.unwrap_or(false);
+            self.client
+                .sessions()
+                .update_json(&id, update, lockless)
+                .await
+        })
+        .await
     }
 
     /// `sessions.cancel`.
-    #[napi]
-    pub async fn cancel_session(&self, session_id: String) -> Result<String> {
-        to_json(&self.client.sessions().cancel(&session_id).await.js()?)
+    #[napi(
+        ts_args_type = "sessionId: string",
+        ts_return_type = "Promise<M.Session>"
+    )]
+    pub async fn cancel_session(&self, session_id: Js) -> Out<Model<Session>> {
+        model(async {
+            self.client
+                .sessions()
+                .cancel(&session_id.string("session_id")?)
+                .await
+        })
+        .await
     }
 
     /// Polls the session until it has a transaction, is cancelled, or the timeout passes.
-    #[napi]
-    pub async fn wait_for_payment(
-        &self,
-        session_id: String,
-        interval_ms: f64,
-        timeout_ms: f64,
-    ) -> Result<String> {
-        let interval = millis("intervalMs", interval_ms)?;
-        let timeout = millis("timeoutMs", timeout_ms)?;
-        to_json(
-            &self
-                .client
-                .wait_for_payment(&session_id, Some(interval), Some(timeout))
-                .await
-                .js()?,
-        )
+    #[napi(
+        ts_args_type = "sessionId: string, options?: WaitOptions",
+        ts_return_type = "Promise<M.Session>"
+    )]
+    pub async fn wait_for_payment(&self, session_id: Js, opts: Option<Js>) -> Out<Model<Session>> {
+        model(async {
+            let (id, o) = (
+                session_id.string("session_id")?,
+                optional::<WaitOptions>(opts, "options")?,
+            );
+            let interval = millis("options.intervalMs", o.interval_ms)?;
+            let timeout = millis("options.timeoutMs", o.timeout_ms)?;
+            self.client.wait_for_payment(&id, interval, timeout).await
+        })
+        .await
     }
 
-    /// `transactions.get`, with `includes` such as `["session"]`.
-    #[napi]
-    pub async fn get_transaction(
-        &self,
-        transaction_id: String,
-        includes: Vec<String>,
-    ) -> Result<String> {
-        let includes: Vec<&str> = includes.iter().map(String::as_str).collect();
-        to_json(
-            &self
-                .client
-                .transactions()
-                .get(&transaction_id, &includes)
-                .await
-                .js()?,
-        )
+    /// `transactions.get`.
+    #[napi(
+        ts_args_type = "transactionId: string, options?: GetTransactionOptions",
+        ts_return_type = "Promise<M.Transaction>"
+    )]
+    pub async fn get_transaction(&self, id: Js, opts: Option<Js>) -> Out<Model<Transaction>> {
+        model(async {
+            let id = id.string("transaction_id")?;
+            let includes = optional::<GetTransactionOptions>(opts, "options")?
+                .includes
+                .unwrap_or_default();
+            let includes: Vec<&str> = includes.iter().map(String::as_str).collect();
+            self.client.transactions().get(&id, &includes).await
+        })
+        .await
     }
 
-    /// `transactions.list`: a pager over every page matching the JSON filter.
-    #[napi(catch_unwind)]
-    pub fn list_transactions(&self, filter: String) -> Result<NativeTransactionPager> {
-        let filter = list_filter(parse_object("filter", &filter)?)?;
-        let pager = self.client.transactions().list(filter);
-        Ok(NativeTransactionPager {
-            pager: Arc::new(tokio::sync::Mutex::new(pager)),
+    /// `transactions.list`: a pager over every page matching the filter (the core's
+    /// `ListTransactions`; a field it does not have is refused, not ignored).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "filter?: Partial<M.ListTransactions>",
+        ts_return_type = "NativeTransactionPager"
+    )]
+    pub fn list_transactions(&self, filter: Option<Js>) -> Out<NativeTransactionPager> {
+        run(|| {
+            let filter = filter.map_or_else(
+                || Ok(ListTransactions::default()),
+                |f| list_filter(f.value("filter")?),
+            )?;
+            let pager = Arc::new(Mutex::new(self.client.transactions().list(filter)));
+            Ok(NativeTransactionPager { pager })
         })
     }
 
-    /// `transactions.capture`, exactly once. Resolves to the operation as JSON.
-    #[napi]
-    pub async fn capture(&self, transaction_id: String, payload: String) -> Result<String> {
-        let value = parse_object("capture", &payload)?;
-        operation_json(
-            self.client
-                .transactions()
-                .capture_json(&transaction_id, value)
-                .await
-                .js()?,
-        )
+    /// `transactions.capture`, exactly once.
+    #[napi(
+        ts_args_type = "transactionId: string, request: M.CaptureRequest",
+        ts_return_type = "Promise<M.Operation>"
+    )]
+    pub async fn capture(&self, id: Js, request: Js) -> Out<Model<Operation>> {
+        model(async {
+            let (id, request) = (id.string("transaction_id")?, request.value("capture")?);
+            self.client.transactions().capture_json(&id, request).await
+        })
+        .await
     }
 
     /// `transactions.refund`, exactly once.
-    #[napi]
-    pub async fn refund(&self, transaction_id: String, payload: String) -> Result<String> {
-        let value = parse_object("refund", &payload)?;
-        operation_json(
-            self.client
-                .transactions()
-                .refund_json(&transaction_id, value)
-                .await
-                .js()?,
-        )
+    #[napi(
+        ts_args_type = "transactionId: string, request: M.RefundRequest",
+        ts_return_type = "Promise<M.Operation>"
+    )]
+    pub async fn refund(&self, id: Js, request: Js) -> Out<Model<Operation>> {
+        model(async {
+            let (id, request) = (id.string("transaction_id")?, request.value("refund")?);
+            self.client.transactions().refund_json(&id, request).await
+        })
+        .await
     }
 
     /// `transactions.void`.
-    #[napi]
-    pub async fn void_transaction(&self, transaction_id: String) -> Result<String> {
-        operation_json(
+    #[napi(
+        ts_args_type = "transactionId: string",
+        ts_return_type = "Promise<M.Operation>"
+    )]
+    pub async fn void_transaction(&self, id: Js) -> Out<Model<Operation>> {
+        model(async {
             self.client
                 .transactions()
-                .void(&transaction_id)
+                .void(&id.string("transaction_id")?)
                 .await
-                .js()?,
-        )
+        })
+        .await
     }
 
-    /// `transactions.extendAuthorization`: an `ExtendAuthorizationRequest` as JSON.
-    #[napi]
+    /// `transactions.extendAuthorization`.
+    #[napi(
+        ts_args_type = "transactionId: string, request?: M.ExtendAuthorizationRequest",
+        ts_return_type = "Promise<M.Transaction>"
+    )]
     pub async fn extend_authorization(
         &self,
-        transaction_id: String,
-        payload: String,
-    ) -> Result<String> {
-        let value = parse_object("authorization", &payload)?;
-        let request: ExtendAuthorizationRequest =
-            crate::convert::decode_input("authorization", value)?;
-        let tx = self
-            .client
-            .transactions()
-            .extend_authorization(&transaction_id, &request)
-            .await
-            .js()?;
-        to_json(&tx)
+        id: Js,
+        request: Option<Js>,
+    ) -> Out<Model<Transaction>> {
+        model(async {
+            let (id, request) = (
+                id.string("transaction_id")?,
+                optional(request, "authorization")?,
+            );
+            self.client
+                .transactions()
+                .extend_authorization(&id, &request)
+                .await
+        })
+        .await
     }
 
     /// `transactions.update`: sets `merchant_reference_2`.
-    #[napi]
-    pub async fn update_transaction(
-        &self,
-        transaction_id: String,
-        merchant_reference_2: String,
-    ) -> Result<String> {
-        to_json(
-            &self
-                .client
-                .transactions()
-                .update(&transaction_id, &merchant_reference_2)
-                .await
-                .js()?,
-        )
+    #[napi(
+        ts_args_type = "transactionId: string, merchantReference2: string",
+        ts_return_type = "Promise<M.Transaction>"
+    )]
+    pub async fn update_transaction(&self, id: Js, reference: Js) -> Out<Model<Transaction>> {
+        model(async {
+            let (id, reference) = (
+                id.string("transaction_id")?,
+                reference.string("merchant_reference_2")?,
+            );
+            self.client.transactions().update(&id, &reference).await
+        })
+        .await
     }
 
-    /// Waits until the event queued by a 202 answer lands.
-    #[napi]
+    /// Waits until the operation Dintero queued (a 202 answer) lands.
+    #[napi(
+        ts_args_type = "transactionId: string, eventRequestId: string, options?: WaitOptions",
+        ts_return_type = "Promise<M.Transaction>"
+    )]
     pub async fn wait_for_event(
         &self,
-        transaction_id: String,
-        event_request_id: String,
-        timeout_ms: f64,
-    ) -> Result<String> {
-        let timeout = millis("timeoutMs", timeout_ms)?;
-        let tx = self
-            .client
-            .transactions()
-            .wait_for_event(&transaction_id, &event_request_id, Some(timeout))
-            .await
-            .js()?;
-        to_json(&tx)
+        id: Js,
+        request_id: Js,
+        opts: Option<Js>,
+    ) -> Out<Model<Transaction>> {
+        model(async {
+            let (id, request_id) = (
+                id.string("transaction_id")?,
+                request_id.string("event_request_id")?,
+            );
+            let timeout = millis(
+                "options.timeoutMs",
+                optional::<WaitOptions>(opts, "options")?.timeout_ms,
+            )?;
+            self.client
+                .transactions()
+                .wait_for_event(&id, &request_id, timeout)
+                .await
+        })
+        .await
     }
 
-    /// `callbacks.confirm`: the callback as JSON; resolves to `{"callback", "transaction"}`.
-    #[napi]
-    pub async fn confirm_callback(&self, callback: String) -> Result<String> {
-        let value: Value = serde_json::from_str(&callback)
-            .map_err(|e| invalid(format!("callback: is not valid JSON ({e})")))?;
-        let callback = callback_from_value(value)?;
-        let confirmed = self.client.callbacks().confirm(&callback).await.js()?;
-        let mut out = Map::new();
-        out.insert("callback".into(), callback_value(&confirmed.callback));
-        out.insert(
-            "transaction".into(),
-            serde_json::to_value(&confirmed.transaction)
-                .map_err(|e| invalid(format!("transaction: {e}")))?,
-        );
-        to_json(&out)
+    /// `callbacks.confirm`: fetches the transaction the callback names and checks they match.
+    #[napi(
+        ts_args_type = "callback: M.Callback",
+        ts_return_type = "Promise<M.ConfirmedCallback>"
+    )]
+    pub async fn confirm_callback(&self, callback: Js) -> Out<Model<ConfirmedCallback>> {
+        model(async {
+            self.client
+                .callbacks()
+                .confirm(&callback.decode("callback")?)
+                .await
+        })
+        .await
     }
+}
+
+/// The filter as the core's `ListTransactions`, refusing fields it does not have (the core type
+/// ignores them, which would hide a misspelt filter).
+fn list_filter(value: serde_json::Value) -> core::Result<ListTransactions> {
+    let known = serde_json::to_value(ListTransactions::default()).unwrap_or_default();
+    if let (Some(given), Some(known)) = (value.as_object(), known.as_object()) {
+        if let Some(key) = given.keys().find(|k| !known.contains_key(*k)) {
+            let known: Vec<&str> = known.keys().map(String::as_str).collect();
+            let key: String = key.chars().take(60).collect();
+            return Err(core::Error::invalid_input(format!(
+                "filter: unknown field {key:?} (known: {}; other query parameters go in `extra`)",
+                known.join(", ")
+            )));
+        }
+    }
+    crate::convert::decode("filter", value)
 }
 
 /// Walks the pages of a transaction listing.
 #[napi]
 pub struct NativeTransactionPager {
-    pager: Arc<tokio::sync::Mutex<TransactionPager>>,
+    pager: Arc<Mutex<TransactionPager>>,
 }
 
 #[napi]
 impl NativeTransactionPager {
-    /// The next page as a JSON array, or `null` at the end.
-    #[napi]
-    pub async fn next_page(&self) -> Result<Option<String>> {
-        let pager = self.pager.clone();
-        let mut pager = pager.lock().await;
-        match pager.next_page().await.js()? {
-            Some(page) => Ok(Some(to_json(&page)?)),
-            None => Ok(None),
-        }
+    /// The next page, or `null` at the end.
+    #[napi(ts_return_type = "Promise<M.Transaction[] | null>")]
+    pub async fn next_page(&self) -> Out<Option<Model<Vec<Transaction>>>> {
+        let page = self.pager.lock().await.next_page().await;
+        Out::from(page.map(|p| p.map(Model)))
     }
 }

@@ -1,56 +1,149 @@
-//! Errors crossing into JavaScript.
+//! Failures crossing into JavaScript.
 //!
-//! A core error becomes a plain JS `Error` whose message is a marker followed by a JSON object
-//! (`kind`, `message`, `status`, `code`, `request_id`, `reference`, `outcome_unknown`). The package's JS layer turns it into a
-//! `DinteroError` instance; nothing in the payload is ever a secret (the core guarantees that
-//! for its messages, and this crate never echoes option values).
+//! Every fallible export returns [`Out`]. On failure, its conversion builds an instance of the
+//! package's error class (`DinteroError`, or `EmulatorError` for the emulator's control calls),
+//! sets the fields natively (`kind`, `status`, `code`, `requestId`, `reference`,
+//! `outcomeUnknown`, and the core's `isTransient` / `isAuthenticButLate`), and napi throws that
+//! very object, or rejects the promise with it. Nothing is encoded in the message. Messages
+//! come from the core, which keeps secrets out of them; this crate never echoes an option.
 
-use dintero_checkout::Error as CoreError;
-use napi::{Error, Status};
-use serde_json::json;
+use std::cell::RefCell;
+use std::future::Future;
+use std::mem::ManuallyDrop;
 
-/// Prefix of the message of every error that carries a core error.
-pub(crate) const DINTERO_MARKER: &str = "DinteroError:";
-/// Prefix of the message of every error raised by the emulator's control methods.
-pub(crate) const EMULATOR_MARKER: &str = "EmulatorError:";
+use dintero_checkout::{callbacks::is_authentic_but_late, Error as CoreError};
+use dintero_emulator::ControlError;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
 
-/// Converts a core error for JavaScript.
-pub(crate) fn to_js(e: CoreError) -> Error {
-    let payload = json!({
-        "kind": e.kind().as_str(),
-        "message": e.message(),
-        "status": e.status(),
-        "code": e.code(),
-        "request_id": e.request_id(),
-        "transient": e.is_transient(),
-        "reference": e.reference(),
-        "outcome_unknown": e.outcome_unknown(),
-    });
-    Error::new(Status::GenericFailure, format!("{DINTERO_MARKER}{payload}"))
+use crate::convert::Model;
+
+/// Why a call failed.
+pub(crate) enum Failure {
+    /// An SDK error: a `DinteroError`.
+    Core(CoreError),
+    /// A control call of the in-process emulator failed: an `EmulatorError` with a `reason`.
+    Emulator(&'static str, String),
 }
 
-/// An `invalid_input` error, raised before anything is sent.
-pub(crate) fn invalid(message: impl Into<String>) -> Error {
-    to_js(CoreError::invalid_input(message))
-}
-
-/// An error of the emulator's control methods (`not_found`, `rejected`, `invalid_fault`, `io`).
-pub(crate) fn emulator_error(reason: &str, message: impl Into<String>) -> Error {
-    let payload = json!({ "reason": reason, "message": message.into() });
-    Error::new(
-        Status::GenericFailure,
-        format!("{EMULATOR_MARKER}{payload}"),
-    )
-}
-
-/// `.js()` on core results.
-pub(crate) trait IntoJs<T> {
-    /// Maps the core error to a JS error.
-    fn js(self) -> napi::Result<T>;
-}
-
-impl<T> IntoJs<T> for Result<T, CoreError> {
-    fn js(self) -> napi::Result<T> {
-        self.map_err(to_js)
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        Failure::Core(e)
     }
+}
+
+impl From<ControlError> for Failure {
+    fn from(e: ControlError) -> Self {
+        match e {
+            ControlError::NotFound(m) => Failure::Emulator("not_found", m),
+            ControlError::Rejected(m) => Failure::Emulator("rejected", m),
+            ControlError::InvalidFault(m) => Failure::Emulator("invalid_fault", m),
+        }
+    }
+}
+
+/// What an export returns: the value, or a failure thrown (or rejected) as an error object.
+pub struct Out<T>(std::result::Result<T, Failure>);
+
+impl<T, E: Into<Failure>> From<std::result::Result<T, E>> for Out<T> {
+    fn from(r: std::result::Result<T, E>) -> Self {
+        Out(r.map_err(Into::into))
+    }
+}
+
+impl<T: ToNapiValue> ToNapiValue for Out<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        match val.0 {
+            // SAFETY: called by napi on the JS thread with its live env, as T expects.
+            Ok(v) => unsafe { T::to_napi_value(env, v) },
+            Err(failure) => Err(js_error(&Env::from_raw(env), failure)),
+        }
+    }
+}
+
+/// A body using `?` on core errors, as an export's result.
+pub(crate) fn run<T>(body: impl FnOnce() -> dintero_checkout::Result<T>) -> Out<T> {
+    Out::from(body())
+}
+
+/// An async body using `?` on core errors, its value as a plain object.
+pub(crate) async fn model<T>(
+    body: impl Future<Output = dintero_checkout::Result<T>>,
+) -> Out<Model<T>> {
+    Out::from(body.await.map(Model))
+}
+
+type ErrorClass = FunctionRef<String, ()>;
+
+thread_local! {
+    // The constructors the package registered at load, per JS thread (a worker loads its own);
+    // never dropped, as a reference must not outlive its env (a thread's exit).
+    static CLASSES: RefCell<Option<ManuallyDrop<[ErrorClass; 2]>>> = const { RefCell::new(None) };
+}
+
+/// Called once by the package at load: the classes failures are made of.
+#[napi(
+    catch_unwind,
+    ts_args_type = "dinteroError: new (message: string) => Error, emulatorError: new (message: string) => Error"
+)]
+pub fn register_error_classes(
+    dintero: Function<String, ()>,
+    emulator: Function<String, ()>,
+) -> Result<()> {
+    let classes = [dintero.create_ref()?, emulator.create_ref()?];
+    CLASSES.with(|c| *c.borrow_mut() = Some(ManuallyDrop::new(classes)));
+    Ok(())
+}
+
+/// The error object for `failure`, or napi's own error if it cannot be built.
+fn js_error(env: &Env, failure: Failure) -> Error {
+    build(env, failure)
+        // SAFETY: `raw` is a live value of this env, just created.
+        .and_then(|raw| unsafe { Unknown::from_napi_value(env.raw(), raw) })
+        .map_or_else(|e| e, Error::from)
+}
+
+fn build(env: &Env, failure: Failure) -> Result<sys::napi_value> {
+    let (class, message) = match &failure {
+        Failure::Core(e) => (0, e.message()),
+        Failure::Emulator(_, m) => (1, m.as_str()),
+    };
+    let registered = CLASSES.with(|c| -> Result<Option<sys::napi_value>> {
+        match &*c.borrow() {
+            Some(classes) => Ok(Some(
+                classes[class]
+                    .borrow_back(env)?
+                    .new_instance(message.to_string())?
+                    .raw(),
+            )),
+            None => Ok(None),
+        }
+    })?;
+    let raw = match registered {
+        Some(raw) => raw,
+        None => env.create_error(Error::from_reason(message))?.raw(),
+    };
+    let mut obj = Object::from_raw(env.raw(), raw);
+    match failure {
+        Failure::Core(e) => {
+            obj.set("kind", e.kind().as_str())?;
+            if let Some(status) = e.status() {
+                obj.set("status", u32::from(status))?;
+            }
+            for (key, value) in [
+                ("code", e.code()),
+                ("requestId", e.request_id()),
+                ("reference", e.reference()),
+            ] {
+                if let Some(v) = value {
+                    obj.set(key, v)?;
+                }
+            }
+            obj.set("outcomeUnknown", e.outcome_unknown())?;
+            obj.set("isTransient", e.is_transient())?;
+            obj.set("isAuthenticButLate", is_authentic_but_late(&e))?;
+        }
+        Failure::Emulator(reason, _) => obj.set("reason", reason)?,
+    }
+    Ok(raw)
 }

@@ -1,11 +1,11 @@
 //! Node bindings of the Dintero Checkout SDK (napi-rs).
 //!
-//! Thin by design: every function converts its arguments, calls the Rust core (or the
-//! emulator), and converts the result or the error. Payloads and results cross as JSON text,
-//! which keeps every field the API sends and is quick on both sides. The idiomatic surface
-//! (`client.sessions.create(...)`, `DinteroError`, async iteration) is the package's small JS
-//! layer in `ts/`; the rules (validation, retries, signatures, exactly-once capture) are the
-//! core's.
+//! Thin by design: every export reads its arguments ([`convert::Js`]), calls the Rust core (or
+//! the emulator) and hands back the core's own types as JavaScript objects
+//! ([`convert::Model`]). A failure is thrown, or rejects the promise, as an instance of the
+//! package's `DinteroError` with its fields set here ([`error::Out`]). The rules (defaults,
+//! validation, retries, signatures, exactly-once writes) are the core's; the package's small
+//! TypeScript layer in `ts/` only gives the surface its JavaScript shape.
 //!
 //! No panic crosses into JavaScript: synchronous exports are `catch_unwind`, and napi settles
 //! the promise of a panicking async export as rejected.
@@ -18,6 +18,7 @@ mod convert;
 mod emulator;
 mod error;
 
+use dintero_checkout::{Defaults, ErrorKind};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -25,25 +26,24 @@ pub use callbacks::NativeCallbackVerifier;
 pub use client::{NativeClient, NativeTransactionPager};
 pub use emulator::NativeEmulator;
 
+use crate::convert::Model;
+
 /// The stable error kinds, in the core's order.
-#[napi(catch_unwind)]
-pub fn error_kinds() -> Vec<String> {
-    dintero_checkout::ErrorKind::ALL
-        .iter()
-        .map(|k| k.as_str().to_string())
-        .collect()
+#[napi(catch_unwind, ts_return_type = "M.ErrorKind[]")]
+pub fn error_kinds() -> Vec<&'static str> {
+    ErrorKind::ALL.iter().map(|k| k.as_str()).collect()
+}
+
+/// Every default the core applies to a setting left out (durations in milliseconds).
+#[napi(catch_unwind, ts_return_type = "M.Defaults")]
+pub fn defaults() -> Model<Defaults> {
+    Model(dintero_checkout::defaults())
 }
 
 /// The package version (the crate's).
 #[napi(catch_unwind)]
-pub fn sdk_version() -> String {
-    client::SDK_VERSION.to_string()
-}
-
-/// The message prefix of errors carrying a core error (`DinteroError:{json}`).
-#[napi(catch_unwind)]
-pub fn error_marker() -> String {
-    error::DINTERO_MARKER.to_string()
+pub fn sdk_version() -> &'static str {
+    client::SDK_VERSION
 }
 
 /// For the package's own tests: panics in a synchronous export, to show it becomes a JS error.

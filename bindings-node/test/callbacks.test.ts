@@ -1,5 +1,6 @@
-// Callback signatures (the shared vectors in testdata/), a real signed callback from the
-// emulator verified by a Node `http` server, return URLs and webhooks.
+// What the binding carries for callbacks: the shared signature vectors in testdata/ through
+// every entry point, header shapes, the core's URL rule, webhook bodies, and a real signed
+// callback from the emulator verified from a Node `http` request.
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -12,19 +13,21 @@ import { after, before, describe, it } from 'node:test';
 import {
   CallbackVerifier,
   DinteroError,
-  SIGNATURE_EXPIRED,
-  SIGNATURE_MALFORMED,
-  SIGNATURE_MISMATCH,
   computeSignature,
-  flattenHeaders,
-  parseCallback,
-  parseReturnUrl,
+  headerPairs,
+  requestUrl,
   verifyWebhook,
   type Callback,
   type Client,
 } from 'dintero-checkout';
 
-import { FAST_RETRY, modes, reference, sessionRequest, startHarness, type Harness } from './helpers.js';
+import { Emulator } from 'dintero-checkout/testing';
+
+import { FAST_RETRY, REPO, reference, sessionRequest } from './helpers.js';
+
+const SIGNATURE_EXPIRED = 'signature_expired';
+const SIGNATURE_MALFORMED = 'signature_malformed';
+const SIGNATURE_MISMATCH = 'signature_mismatch';
 
 interface Vector {
   name: string;
@@ -37,7 +40,7 @@ interface Vector {
   valid: boolean;
 }
 
-const VECTORS_FILE = path.resolve(__dirname, '..', '..', '..', 'testdata', 'callback-signatures.json');
+const VECTORS_FILE = path.join(REPO, 'testdata', 'callback-signatures.json');
 
 function isSignatureError(e: unknown): boolean {
   return e instanceof DinteroError && e.kind === 'signature';
@@ -53,10 +56,10 @@ describe('callback signatures: shared vectors', () => {
 
   for (const v of vectors) {
     it(`${v.name} (${v.valid ? 'valid' : 'invalid'})`, () => {
-      const verifier = new CallbackVerifier({ secret: v.secret, accountId: v.account_id });
+      const verifier = new CallbackVerifier(v.secret, v.account_id);
       if (v.valid) {
         verifier.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp });
-        const hex = computeSignature({ secret: v.secret, accountId: v.account_id, method: v.method, url: v.url, timestamp: v.timestamp });
+        const hex = computeSignature(v.secret, v.account_id, v.method, v.url, v.timestamp);
         assert.ok(v.signature_header.includes(`v0-hmac-sha256=${hex}`), `${hex} is in ${v.signature_header}`);
       } else {
         assert.throws(() => verifier.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp }), isSignatureError);
@@ -72,20 +75,20 @@ describe('callback signatures: shared vectors', () => {
 
   it('a stale timestamp is refused, a wider tolerance accepts it', () => {
     const v = vectors.find((x) => x.valid)!;
-    const strict = new CallbackVerifier({ secret: v.secret, accountId: v.account_id });
+    const strict = new CallbackVerifier(v.secret, v.account_id);
     assert.throws(() => strict.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp + 301 }), isSignatureError);
     strict.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp + 299 });
-    const lax = new CallbackVerifier({ secret: v.secret, accountId: v.account_id, toleranceSeconds: 3600 });
+    const lax = new CallbackVerifier(v.secret, v.account_id, { toleranceSeconds: 3600 });
     lax.verifySignature(v.method, v.url, v.signature_header, { now: v.timestamp + 1800 });
   });
 });
 
 describe('callback signatures: late, forged, not a callback', () => {
   const url = 'https://shop.example/cb?transaction_id=T12345678.a&merchant_reference=o1';
-  const verifier = new CallbackVerifier({ secret: 's3cret', accountId: 'T12345678' });
+  const verifier = new CallbackVerifier('s3cret', 'T12345678');
   const now = Math.floor(Date.now() / 1000);
   const header = (secret: string, u: string, t: number) =>
-    `t=${t},v0-hmac-sha256=${computeSignature({ secret, accountId: 'T12345678', method: 'GET', url: u, timestamp: t })}`;
+    `t=${t},v0-hmac-sha256=${computeSignature(secret, 'T12345678', 'GET', u, t)}`;
   const caught = (fn: () => unknown): DinteroError => {
     try {
       fn();
@@ -100,12 +103,12 @@ describe('callback signatures: late, forged, not a callback', () => {
     const late = caught(() => verifier.verify('GET', url, { 'dintero-signature': header('s3cret', url, now - 3600) }));
     assert.equal(late.kind, 'signature');
     assert.equal(late.code, SIGNATURE_EXPIRED);
-    assert.equal(late.authenticButLate, true);
+    assert.equal(late.isAuthenticButLate, true);
     for (const t of [now, now - 3600]) {
       const forged = caught(() => verifier.verify('GET', url, { 'dintero-signature': header('guess', url, t) }));
       assert.equal(forged.kind, 'signature');
       assert.equal(forged.code, SIGNATURE_MISMATCH);
-      assert.equal(forged.authenticButLate, false);
+      assert.equal(forged.isAuthenticButLate, false);
     }
   });
 
@@ -129,41 +132,24 @@ describe('callback signatures: late, forged, not a callback', () => {
   });
 });
 
-describe('parsing', () => {
-  it('parses a callback URL', () => {
-    const cb = parseCallback('https://shop.example/cb?transaction_id=T12345678.abc&merchant_reference=order%201&session_id=T12345678.s&time=2026-01-01T00%3A00%3A00Z&event=CAPTURE&event_id=e1');
-    assert.equal(cb.transaction_id, 'T12345678.abc');
-    assert.equal(cb.merchant_reference, 'order 1');
-    assert.equal(cb.session_id, 'T12345678.s');
-    assert.equal(cb.event, 'CAPTURE');
-    assert.equal(cb.event_id, 'e1');
-    assert.deepEqual(cb.params[0], ['transaction_id', 'T12345678.abc']);
-    const sid = parseCallback('https://shop.example/cb?transaction_id=T12345678.abc&sid=T12345678.s');
-    assert.equal(sid.session_id, 'T12345678.s');
-    assert.throws(() => parseCallback('https://shop.example/cb?foo=bar'), (e: unknown) => e instanceof DinteroError && e.kind === 'invalid_input');
-    assert.throws(() => parseCallback('/relative?transaction_id=x'), (e: unknown) => e instanceof DinteroError && /absolute/.test(e.message));
+describe('headers', () => {
+  it('reads every header shape Node frameworks give', () => {
+    const expected = [['a', '1'], ['b', '2']];
+    assert.deepEqual(headerPairs({ a: '1', b: ['2'], c: undefined }), expected);
+    assert.deepEqual(headerPairs(['a', '1', 'b', '2']), expected);
+    assert.deepEqual(headerPairs(new Headers({ a: '1', b: '2' })), expected);
+    assert.deepEqual(headerPairs(new Map([['a', '1'], ['b', '2']])), expected);
+    assert.deepEqual(headerPairs([['a', '1'], ['b', '2']] as Array<[string, string]>), expected);
   });
 
-  it('parses return URLs', () => {
-    assert.deepEqual(parseReturnUrl('https://shop.example/return?transaction_id=T12345678.abc&merchant_reference=o-1'), {
-      outcome: 'completed',
-      transaction_id: 'T12345678.abc',
-      merchant_reference: 'o-1',
-    });
-    assert.equal(parseReturnUrl('https://shop.example/return?error=cancelled&merchant_reference=o-1').outcome, 'cancelled');
-    const failed = parseReturnUrl('https://shop.example/return?error=authorization&merchant_reference=o-1');
-    assert.equal(failed.outcome, 'failed');
-    assert.equal(failed.error, 'authorization');
-    assert.throws(() => parseReturnUrl('https://shop.example/return'), (e: unknown) => e instanceof DinteroError && e.kind === 'invalid_input');
-  });
-
-  it('flattens every header shape', () => {
-    const expected = ['a', '1', 'b', '2'];
-    assert.deepEqual(flattenHeaders({ a: '1', b: ['2'], c: undefined }), expected);
-    assert.deepEqual(flattenHeaders(['a', '1', 'b', '2']), expected);
-    assert.deepEqual(flattenHeaders(new Headers({ a: '1', b: '2' })), expected);
-    assert.deepEqual(flattenHeaders(new Map([['a', '1'], ['b', '2']])), expected);
-    assert.deepEqual(flattenHeaders([['a', '1'], ['b', '2']] as Array<[string, string]>), expected);
+  it('requestUrl is the core\'s rule: publicUrl, then a trusted X-Forwarded-Host, then Host', () => {
+    const headers = { host: 'internal:8080', 'x-forwarded-host': 'shop.example' };
+    assert.equal(requestUrl('/cb?x=1', headers), 'http://internal:8080/cb?x=1');
+    assert.equal(requestUrl('/cb?x=1', headers, { trustProxy: true }), 'http://shop.example/cb?x=1');
+    assert.equal(requestUrl('/cb?x=1', headers, { publicUrl: 'https://pay.shop.example' }), 'https://pay.shop.example/cb?x=1');
+    assert.throws(() => requestUrl('/cb', {}), isSignatureError);
+    assert.throws(() => requestUrl('/cb', headers, { publicUrl: 'shop.example' }), (e: unknown) => e instanceof DinteroError && e.kind === 'invalid_input');
+    assert.throws(() => requestUrl('/cb', headers, { trustProxi: true } as never), (e: unknown) => e instanceof DinteroError && /trustProxi/.test(e.message));
   });
 });
 
@@ -173,32 +159,33 @@ describe('webhooks', () => {
   const signature = createHmac('sha1', secret).update(body).digest('hex');
 
   it('verifies the raw body (Buffer, string, headers) and keeps unknown fields', () => {
-    const fromBuffer = verifyWebhook({ secret, body: Buffer.from(body), signature });
+    const fromBuffer = verifyWebhook(secret, Buffer.from(body), signature);
     assert.equal(fromBuffer.event, 'checkout_transaction');
     assert.equal(fromBuffer.new_field, 1);
-    assert.equal(verifyWebhook({ secret, body, headers: { 'Event-Signature': signature } }).event_delivery, 'd-1');
-    assert.equal(verifyWebhook({ secret, body: new TextEncoder().encode(body), signature: signature.toUpperCase() }).account_id, 'T12345678');
+    assert.equal(verifyWebhook(secret, body, signature).event_delivery, 'd-1');
+    assert.equal(verifyWebhook(secret, new TextEncoder().encode(body), signature.toUpperCase()).account_id, 'T12345678');
+    assert.throws(() => verifyWebhook(secret, JSON.parse(body) as never, signature), (e: unknown) => e instanceof DinteroError && /body: must be the raw body/.test(e.message));
   });
 
   it('refuses a wrong or missing signature', () => {
-    assert.throws(() => verifyWebhook({ secret, body: body + ' ', signature }), isSignatureError);
-    assert.throws(() => verifyWebhook({ secret: 'other', body, signature }), isSignatureError);
-    assert.throws(() => verifyWebhook({ secret, body }), isSignatureError);
+    assert.throws(() => verifyWebhook(secret, body + ' ', signature), isSignatureError);
+    assert.throws(() => verifyWebhook('other', body, signature), isSignatureError);
+    assert.throws(() => verifyWebhook(secret, body, undefined), isSignatureError);
   });
 });
 
-for (const mode of modes()) {
-  describe(`a real signed callback from the emulator (${mode})`, () => {
-    let h: Harness;
+{
+  describe('a real signed callback from the emulator', () => {
+    let h: Emulator;
     let client: Client;
     let server: Server;
     let callbackUrl: string;
     const received: Array<{ callback?: Callback; error?: unknown; req: IncomingMessage }> = [];
 
     before(async () => {
-      h = await startHarness(mode);
+      h = await Emulator.start();
       client = h.client({ retry: FAST_RETRY });
-      const verifier = new CallbackVerifier({ secret: h.signatureSecret, accountId: h.accountId });
+      const verifier = h.callbackVerifier();
       server = createServer((req, res) => {
         try {
           const callback = verifier.verifyRequest(req);
@@ -215,7 +202,7 @@ for (const mode of modes()) {
     });
     after(async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await h.close();
+      await h.shutdown();
     });
 
     it('verifies it from the Node request, then confirms it', async () => {
@@ -232,19 +219,19 @@ for (const mode of modes()) {
       const callback = hit.callback!;
       assert.equal(callback.transaction_id, paid.transaction_id);
       assert.equal(callback.session_id, session.id);
-      assert.ok(callback.params.some(([k, v]) => k === 'shop' && v === '1'), 'the merchant’s own query is kept');
+      assert.ok(callback.params.some((p) => p.name === 'shop' && p.value === '1'), 'the merchant’s own query is kept');
 
       const confirmed = await client.callbacks.confirm(callback);
       assert.equal(confirmed.transaction.id, paid.transaction_id);
       assert.equal(confirmed.transaction.status, 'AUTHORIZED');
 
-      const deliveries = await h.callbacks();
+      const deliveries = h.callbacks();
       const delivery = deliveries.find((d) => d.url.includes(encodeURIComponent(ref)) || d.url.includes(ref));
       assert.ok(delivery, 'the emulator recorded the delivery');
       assert.ok(delivery.headers['dintero-signature'] ?? delivery.headers['Dintero-Signature']);
 
       // The same request with a changed query fails verification.
-      const verifier = new CallbackVerifier({ secret: h.signatureSecret, accountId: h.accountId });
+      const verifier = h.callbackVerifier();
       const req = hit.req;
       assert.throws(
         () => verifier.verifyRequest({ method: req.method, url: `${req.url}&merchant_reference=forged`, headers: req.headers }),

@@ -1,34 +1,36 @@
-// 500 concurrent calls with Promise.all on one client: all succeed, one token request.
+// The async bridge under load: 500 concurrent calls with Promise.all on one client all
+// settle, with the right result for each, and share one token request.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import type { Client } from 'dintero-checkout';
+import { Emulator } from 'dintero-checkout/testing';
 
-import { FAST_RETRY, modes, paidTransaction, reference, sessionRequest, startHarness, type Harness } from './helpers.js';
+import { FAST_RETRY, paidTransaction, reference, sessionRequest } from './helpers.js';
 
-for (const mode of modes()) {
-  describe(`concurrency (${mode} emulator)`, () => {
-    let h: Harness;
+{
+  describe('concurrency: many promises over one client', () => {
+    let h: Emulator;
 
     before(async () => {
-      h = await startHarness(mode);
+      h = await Emulator.start();
     });
     after(async () => {
-      await h.close();
+      await h.shutdown();
     });
 
     it('500 concurrent transactions.get share one token', async () => {
       const seed = h.client({ retry: FAST_RETRY });
       const ids = await Promise.all(Array.from({ length: 5 }, () => paidTransaction(h, seed)));
-      const tokensBefore = await h.requestCount('token');
+      const tokensBefore = h.requestCount('token');
 
       const client: Client = h.client({ retry: FAST_RETRY });
       const results = await Promise.all(Array.from({ length: 500 }, (_, i) => client.transactions.get(ids[i % ids.length]!)));
       assert.equal(results.length, 500);
       results.forEach((tx, i) => assert.equal(tx.id, ids[i % ids.length]));
       assert.equal(client.tokenRequests, 1, 'one token request however many calls waited for it');
-      assert.equal((await h.requestCount('token')) - tokensBefore, 1);
+      assert.equal(h.requestCount('token') - tokensBefore, 1);
     });
 
     it('500 concurrent mixed calls: creates, reads and captures', async () => {

@@ -2,7 +2,7 @@
 // and no secret in inspect, JSON or messages.
 
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
@@ -20,7 +20,7 @@ import {
   type ErrorKind,
 } from 'dintero-checkout';
 
-import { FAST_RETRY, paidTransaction, sessionRequest, startHarness, type Harness } from './helpers.js';
+import { FAST_RETRY, paidTransaction, sessionRequest } from './helpers.js';
 
 const SECRET = 'super-secret-value-that-must-not-leak';
 
@@ -36,32 +36,25 @@ function isKind(kind: ErrorKind, extra?: (e: DinteroError) => void) {
   };
 }
 
-/** A server that answers the token call and then 403 with Dintero's error body. */
-async function forbiddenServer(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    if (req.url?.includes('/auth/token')) {
-      res.end(JSON.stringify({ access_token: 'tok', token_type: 'Bearer', expires_in: 3600 }));
-      return;
-    }
-    res.statusCode = 403;
-    res.setHeader('request-id', 'req-403');
-    res.end(JSON.stringify({ error: { code: 'FORBIDDEN', message: 'the client lacks checkout:read' } }));
-  });
+/** A loopback URL nothing listens on. */
+async function deadUrl(): Promise<string> {
+  const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return url;
 }
 
 describe('errors', () => {
-  let h: Harness;
+  let h: Emulator;
   let client: Client;
 
   before(async () => {
-    h = await startHarness('in-process');
+    h = await Emulator.start();
     client = h.client({ retry: FAST_RETRY });
   });
   after(async () => {
-    await h.close();
+    await h.shutdown();
   });
 
   it('exports every kind, the same list as the core', () => {
@@ -84,7 +77,7 @@ describe('errors', () => {
     const base = { accountId: 'T12345678', clientId: 'id', clientSecret: SECRET };
     assert.throws(() => new Client({ ...base, accountId: 'X1' }), isKind('invalid_input', (e) => assert.match(e.message, /account_id/)));
     assert.throws(() => new Client({ ...base, clientSecret: 42 as unknown as string }), isKind('invalid_input', (e) => {
-      assert.match(e.message, /clientSecret: must be a string/);
+      assert.match(e.message, /options\.clientSecret: invalid type: integer, expected a string/);
       assert.ok(!e.message.includes('42'));
     }));
     assert.throws(() => new Client({ ...base, clientSecret: '' }), isKind('invalid_input'));
@@ -94,7 +87,7 @@ describe('errors', () => {
     assert.throws(() => new Client({ ...base, retry: { maxAttempts: 0 } }), isKind('invalid_input', (e) => assert.match(e.message, /max_attempts/)));
     assert.throws(() => new Client({ ...base, clientSecrt: 'typo' } as unknown as ConstructorParameters<typeof Client>[0]), isKind('invalid_input', (e) => assert.match(e.message, /clientSecrt/)));
     assert.throws(() => new Client(null as unknown as ConstructorParameters<typeof Client>[0]), isKind('invalid_input'));
-    assert.throws(() => new Client({ ...base, timeoutMs: 10n as unknown as number }), isKind('invalid_input', (e) => assert.match(e.message, /JSON/)));
+    assert.throws(() => new Client({ ...base, timeoutMs: 10n as unknown as number }), isKind('invalid_input', (e) => assert.match(e.message, /options\.timeoutMs: cannot be sent/)));
   });
 
   it('invalid_input: bad payloads are refused before any request, naming the field', async () => {
@@ -116,7 +109,9 @@ describe('errors', () => {
     await assert.rejects(client.sessions.create(null as never), isKind('invalid_input'));
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    await assert.rejects(client.sessions.create(cyclic as never), isKind('invalid_input', (e) => assert.match(e.message, /JSON/)));
+    await assert.rejects(client.sessions.create(cyclic as never), isKind('invalid_input', (e) => assert.match(e.message, /session\.self\.self.*nested too deeply/)));
+    await assert.rejects(client.sessions.create({ ...sessionRequest(), expires_at: new Date() } as never), isKind('invalid_input', (e) => assert.match(e.message, /session\.expires_at: is a Date/)));
+    await assert.rejects(client.sessions.create({ ...sessionRequest(), metadata: () => 1 } as never), isKind('invalid_input', (e) => assert.match(e.message, /session\.metadata: cannot be sent/)));
     assert.equal(await h.requestCount('create_session'), before, 'nothing was sent');
 
     await assert.rejects(client.transactions.get('../../etc'), isKind('invalid_input', (e) => assert.match(e.message, /transaction_id/)));
@@ -162,7 +157,7 @@ describe('errors', () => {
         assert.equal(e.status, 400);
         assert.ok(e.code, 'Dintero error code is kept');
         assert.ok(e.requestId, 'request id is kept');
-        assert.equal(e.transient, false);
+        assert.equal(e.isTransient, false);
       }),
     );
   });
@@ -189,21 +184,16 @@ describe('errors', () => {
   });
 
   it('permission: HTTP 403', async () => {
-    // The emulator has no way to answer 403 yet; a tiny local server stands in for it.
-    const { url, server } = await forbiddenServer();
-    try {
-      const c = new Client({ accountId: 'T12345678', clientId: 'id', clientSecret: SECRET, baseUrl: url, retry: FAST_RETRY });
-      await assert.rejects(
-        c.transactions.get('T12345678.abc'),
-        isKind('permission', (e) => {
-          assert.equal(e.status, 403);
-          assert.equal(e.code, 'FORBIDDEN');
-          assert.equal(e.requestId, 'req-403');
-        }),
-      );
-    } finally {
-      server.close();
-    }
+    const c = h.client({ retry: FAST_RETRY });
+    h.injectFault({ route: 'get_transaction', fault: 'status_403' });
+    await assert.rejects(
+      c.transactions.get('T12345678.abc'),
+      isKind('permission', (e) => {
+        assert.equal(e.status, 403);
+        assert.equal(e.isTransient, false);
+        assert.ok(e.requestId);
+      }),
+    );
   });
 
   it('not_found: HTTP 404 with status, code and request id', async () => {
@@ -226,45 +216,44 @@ describe('errors', () => {
 
   it('rate_limited: HTTP 429 after the retries', async () => {
     const c = h.client({ retry: { ...FAST_RETRY, maxAttempts: 2 } });
-    await h.injectFault({ route: 'get_transaction', fault: 'status_429', times: 2, retry_after: 0 });
+    h.injectFault({ route: 'get_transaction', fault: 'status_429', times: 2, retry_after: 0 });
     await assert.rejects(c.transactions.get('T12345678.abc'), isKind('rate_limited', (e) => {
       assert.equal(e.status, 429);
-      assert.equal(e.transient, true);
+      assert.equal(e.isTransient, true);
     }));
   });
 
   it('server: HTTP 503 after the retries', async () => {
     const c = h.client({ retry: { ...FAST_RETRY, maxAttempts: 2 } });
-    await h.injectFault({ route: 'get_transaction', fault: 'status_503', times: 2 });
+    h.injectFault({ route: 'get_transaction', fault: 'status_503', times: 2 });
     await assert.rejects(c.transactions.get('T12345678.abc'), isKind('server', (e) => assert.equal(e.status, 503)));
   });
 
   it('network: nothing listens', async () => {
-    const { url, server } = await forbiddenServer();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const url = await deadUrl();
     const c = new Client({ accountId: 'T12345678', clientId: 'id', clientSecret: SECRET, baseUrl: url, retry: { ...FAST_RETRY, maxAttempts: 2 } });
     await assert.rejects(c.transactions.get('T12345678.abc'), isKind('network', (e) => {
       assert.equal(e.status, undefined);
-      assert.equal(e.transient, true);
+      assert.equal(e.isTransient, true);
     }));
   });
 
   it('timeout: a slow answer', async () => {
     const c = h.client({ timeoutMs: 100, retry: { ...FAST_RETRY, maxAttempts: 1 } });
     await c.authenticate();
-    await h.injectFault({ route: 'get_transaction', fault: 'delay', ms: 1000 });
+    h.injectFault({ route: 'get_transaction', fault: 'delay', ms: 1000 });
     await assert.rejects(c.transactions.get('T12345678.abc'), isKind('timeout'));
   });
 
   it('decode: a 200 with a body that is not JSON', async () => {
     const id = await paidTransaction(h, client);
     const c = h.client({ retry: { ...FAST_RETRY, maxAttempts: 1 } });
-    await h.injectFault({ route: 'get_transaction', fault: 'malformed_json' });
+    h.injectFault({ route: 'get_transaction', fault: 'malformed_json' });
     await assert.rejects(c.transactions.get(id), isKind('decode', (e) => assert.equal(e.status, 200)));
   });
 
   it('signature: a forged or stale callback', () => {
-    const verifier = new CallbackVerifier({ secret: SECRET, accountId: 'T12345678' });
+    const verifier = new CallbackVerifier(SECRET, 'T12345678');
     const url = 'https://shop.example/cb?transaction_id=T12345678.abc&merchant_reference=o-1';
     assert.throws(() => verifier.verify('GET', url, {}), isKind('signature', (e) => assert.match(e.message, /missing/)));
     assert.throws(
@@ -276,13 +265,13 @@ describe('errors', () => {
       () => verifier.verify('GET', url, { 'Dintero-Signature': 't=1000,v0-hmac-sha256=00' }),
       isKind('signature', (e) => assert.equal(e.code, 'signature_mismatch')),
     );
-    const old = computeSignature({ secret: SECRET, accountId: 'T12345678', method: 'GET', url, timestamp: 1000 });
+    const old = computeSignature(SECRET, 'T12345678', 'GET', url, 1000);
     assert.throws(
       () => verifier.verify('GET', url, { 'Dintero-Signature': `t=1000,v0-hmac-sha256=${old}` }),
       isKind('signature', (e) => {
         assert.match(e.message, /old/);
         assert.equal(e.code, 'signature_expired');
-        assert.equal(e.authenticButLate, true);
+        assert.equal(e.isAuthenticButLate, true);
       }),
     );
   });
@@ -321,7 +310,7 @@ describe('errors', () => {
       assert.ok(!shown.includes(SECRET), `secret leaked in: ${shown}`);
     }
 
-    const verifier = new CallbackVerifier({ secret: SECRET, accountId: 'T12345678' });
+    const verifier = new CallbackVerifier(SECRET, 'T12345678');
     assert.ok(!inspect(verifier, { showHidden: true }).includes(SECRET));
     assert.ok(!JSON.stringify(verifier).includes(SECRET));
     const url = 'https://shop.example/cb?transaction_id=T12345678.abc';

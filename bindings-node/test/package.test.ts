@@ -14,10 +14,14 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 describe('package', () => {
   it('exports the documented surface', () => {
-    for (const name of ['Client', 'DinteroError', 'CallbackVerifier', 'Emulator', 'parseCallback', 'parseReturnUrl', 'computeSignature', 'verifyWebhook', 'validateOrder', 'validateSessionRequest', 'ERROR_KINDS', 'TEST_CARDS', 'VERSION']) {
+    for (const name of ['Client', 'DinteroError', 'EmulatorError', 'CallbackVerifier', 'Emulator', 'parseCallback', 'parseReturnUrl', 'requestUrl', 'computeSignature', 'verifyWebhook', 'validateOrder', 'validateSessionRequest', 'isPaid', 'defaults', 'ERROR_KINDS', 'TEST_CARDS', 'VERSION']) {
       assert.ok(name in pkg, `${name} is exported`);
     }
     assert.equal(testing.Emulator, pkg.Emulator);
+    // The test cards are the emulator's catalog, by name.
+    assert.deepEqual(Object.keys(pkg.TEST_CARDS), testing.CATALOG.cards.map((c) => c.name));
+    assert.equal(pkg.TEST_CARDS.approve, '4000000000000002');
+    assert.ok(testing.CATALOG.faults.some((f) => f.name === 'status_403'));
     const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(pkg.VERSION, manifest.version, 'the crate and package.json versions agree');
   });
@@ -34,7 +38,7 @@ describe('package', () => {
   });
 
   it('DinteroError is a real class', () => {
-    const e = new pkg.DinteroError('not_found', 'no such thing', { status: 404, code: 'NOT_FOUND', requestId: 'r-1' });
+    const e = new pkg.DinteroError('no such thing', { kind: 'not_found', status: 404, code: 'NOT_FOUND', requestId: 'r-1' });
     assert.ok(e instanceof Error);
     assert.ok(e instanceof pkg.DinteroError);
     assert.equal(e.name, 'DinteroError');
@@ -47,12 +51,22 @@ describe('package', () => {
       code: 'NOT_FOUND',
       requestId: 'r-1',
       outcomeUnknown: false,
+      isTransient: false,
+      isAuthenticButLate: false,
     });
-    const unknown = new pkg.DinteroError('network', 'cut', { reference: 'ref-1', outcomeUnknown: true });
+    const unknown = new pkg.DinteroError('cut', { kind: 'network', reference: 'ref-1', outcomeUnknown: true });
     assert.equal(unknown.reference, 'ref-1');
     assert.equal(unknown.outcomeUnknown, true);
     assert.equal(JSON.parse(JSON.stringify(unknown)).reference, 'ref-1');
     assert.ok(e.stack?.includes('package.test'));
+  });
+
+  it('ships every file its declarations import', () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+    const declarations = readFileSync(path.join(ROOT, 'index.d.ts'), 'utf8');
+    const imports = [...declarations.matchAll(/from '\.\/([^']+)'/g)].map((m) => `${m[1]}.ts`);
+    assert.deepEqual(imports, ['ts/models.ts'], 'index.d.ts imports the generated models only');
+    for (const file of imports) assert.ok(manifest.files.includes(file), `package.json files lists ${file}`);
   });
 
   it('has no `any` in its public type declarations', () => {

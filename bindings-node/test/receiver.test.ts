@@ -8,20 +8,21 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 
 import { computeSignature, type Client } from 'dintero-checkout';
+import { Emulator } from 'dintero-checkout/testing';
 
-import { FAST_RETRY, reference, sessionRequest, startHarness, type Harness } from './helpers.js';
+import { FAST_RETRY, REPO, reference, sessionRequest } from './helpers.js';
 
-const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'examples', 'node');
+const EXAMPLES = path.join(REPO, 'examples', 'node');
 
 describe('Express receiver example', () => {
-  let h: Harness;
+  let h: Emulator;
   let client: Client;
   let receiver: ChildProcess;
   let url: string;
   const lines: string[] = [];
 
   before(async () => {
-    h = await startHarness('in-process');
+    h = await Emulator.start();
     client = h.client({ retry: FAST_RETRY });
     receiver = spawn(process.execPath, [path.join(EXAMPLES, 'receiver.mjs')], {
       cwd: EXAMPLES,
@@ -31,7 +32,7 @@ describe('Express receiver example', () => {
         DINTERO_ACCOUNT_ID: h.accountId,
         DINTERO_CLIENT_ID: h.clientId,
         DINTERO_CLIENT_SECRET: h.clientSecret,
-        DINTERO_SIGNATURE_SECRET: h.signatureSecret,
+        DINTERO_SIGNATURE_SECRET: h.signatureSecret ?? '',
         DINTERO_BASE_URL: h.baseUrl,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -57,7 +58,7 @@ describe('Express receiver example', () => {
       receiver.once('exit', () => resolve());
       receiver.kill('SIGTERM');
     });
-    await h.close();
+    await h.shutdown();
   });
 
   it('verifies and confirms a real signed callback, answering 200', async () => {
@@ -69,7 +70,7 @@ describe('Express receiver example', () => {
     const deadline = Date.now() + 10_000;
     let delivery;
     while (Date.now() < deadline) {
-      delivery = (await h.callbacks()).find((d) => d.final && d.url.includes(paid.transaction_id!));
+      delivery = h.callbacks().find((d) => d.final && d.url.includes(paid.transaction_id!));
       if (delivery) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -88,8 +89,8 @@ describe('Express receiver example', () => {
     const t = Math.floor(Date.now() / 1000) - 3600;
     const callbackUrl = delivery.url;
     const sign = (secret: string) =>
-      `t=${t},v0-hmac-sha256=${computeSignature({ secret, accountId: h.accountId, method: 'GET', url: callbackUrl, timestamp: t })}`;
-    const late = await fetch(callbackUrl, { headers: { 'Dintero-Signature': sign(h.signatureSecret) } });
+      `t=${t},v0-hmac-sha256=${computeSignature(secret, h.accountId, 'GET', callbackUrl, t)}`;
+    const late = await fetch(callbackUrl, { headers: { 'Dintero-Signature': sign(h.signatureSecret ?? '') } });
     assert.equal(late.status, 200);
     const forgedLate = await fetch(callbackUrl, { headers: { 'Dintero-Signature': sign('a-guess') } });
     assert.equal(forgedLate.status, 401);

@@ -1,101 +1,48 @@
 import { inspect } from 'node:util';
 
-import { NativeClient, NativeTransactionPager } from '../index.js';
-import { callJson, callSync, describe, encode, fromNative, invalidInput, requireString } from './errors.js';
-import type {
-  Callback,
-  CaptureRequest,
-  ConfirmedCallback,
-  ExtendAuthorizationRequest,
-  ListTransactionsFilter,
-  Operation,
-  RefundRequest,
-  Session,
-  SessionCreated,
-  SessionRequest,
-  SessionUpdate,
-  Transaction,
-  TransactionUpdate,
-} from './types.js';
+import {
+  createClient,
+  type ClientOptions,
+  type CreateSessionOptions,
+  type GetTransactionOptions,
+  type NativeClient,
+  type UpdateSessionOptions,
+  type WaitOptions,
+} from '../index.js';
+import './errors.js';
+import type * as M from './models.js';
 
-/** How failed requests are retried (jittered exponential backoff, honouring `Retry-After`). */
-export interface RetryOptions {
-  /** Attempts in all, the first included (1 = no retries). Default 4. */
-  maxAttempts?: number;
-  /** Backoff before the first retry. Default 500 ms. */
-  initialBackoffMs?: number;
-  /** Largest backoff. Default 8 s. */
-  maxBackoffMs?: number;
-  /** Largest `Retry-After` the SDK sleeps for; a longer one ends the retries. Default 60 s. */
-  maxRetryAfterMs?: number;
-}
-
-/** What `new Client(...)` takes. */
-export interface ClientOptions {
-  /** `T` (sandbox) or `P` (production) and 8 digits, e.g. `T12345678`. */
-  accountId: string;
-  /** The API client's id. */
-  clientId: string;
-  /** The API client's secret. Never shown by `inspect`, `JSON.stringify` or errors. */
-  clientSecret: string;
-  /** One base URL for both Dintero hosts, e.g. the emulator's. `http://` only for loopback. */
-  baseUrl?: string;
-  /** Per-attempt timeout. Default 30 s. */
-  timeoutMs?: number;
-  /** Connect timeout. Default 10 s. */
-  connectTimeoutMs?: number;
-  /** Retry policy. */
-  retry?: RetryOptions;
-  /** Send every request through this proxy (`http://user:pass@host:port`). */
-  proxy?: string;
-  /** Your system's name, sent as `Dintero-System-Name`. */
-  systemName?: string;
-  /** Your system's version, sent as `Dintero-System-Version`. */
-  systemVersion?: string;
-}
-
-const REDACTED = '[redacted]';
+export type { ClientOptions, CreateSessionOptions, GetTransactionOptions, RetryOptions, UpdateSessionOptions, WaitOptions } from '../index.js';
 
 /** Session operations: `client.sessions`. */
 export class Sessions {
-  readonly #native: NativeClient;
-
+  readonly #n: NativeClient;
   /** @internal */
   constructor(native: NativeClient) {
-    this.#native = native;
+    this.#n = native;
   }
 
   /**
    * Creates a checkout session (`/v1/sessions-profile` when `profile_id` is set). The order is
    * checked first (sums, line ids, VAT), before any request. Send the customer to `url`.
    */
-  async create(request: SessionRequest, options: { includeSession?: boolean } = {}): Promise<SessionCreated> {
-    const body = encode('session', request);
-    return callJson(() => this.#native.createSession(body, options.includeSession === true));
+  create(request: M.SessionRequest, options: CreateSessionOptions = {}): Promise<M.SessionCreated> {
+    return this.#n.createSession(request, options);
   }
 
   /** Reads a session. */
-  async get(sessionId: string): Promise<Session> {
-    const id = requireString('session_id', sessionId);
-    return callJson(() => this.#native.getSession(id));
+  get(sessionId: string): Promise<M.Session> {
+    return this.#n.getSession(sessionId);
   }
 
   /** Replaces the session's order (it must add up). */
-  async update(sessionId: string, update: SessionUpdate, options: { updateWithoutLock?: boolean } = {}): Promise<Session> {
-    const id = requireString('session_id', sessionId);
-    const body = encode('update', update);
-    return callJson(() => this.#native.updateSession(id, body, options.updateWithoutLock === true));
+  update(sessionId: string, update: M.SessionUpdate, options: UpdateSessionOptions = {}): Promise<M.Session> {
+    return this.#n.updateSession(sessionId, update, options);
   }
 
   /** Cancels the session (voids an authorized payment). */
-  async cancel(sessionId: string): Promise<Session> {
-    const id = requireString('session_id', sessionId);
-    return callJson(() => this.#native.cancelSession(id));
-  }
-
-  /** @internal */
-  [inspect.custom](): string {
-    return 'Sessions {}';
+  cancel(sessionId: string): Promise<M.Session> {
+    return this.#n.cancelSession(sessionId);
   }
 }
 
@@ -103,36 +50,28 @@ export class Sessions {
  * Every transaction matching a filter, fetched a page at a time as you iterate:
  * `for await (const tx of client.transactions.list({...}))`. Each iteration starts afresh.
  */
-export class TransactionList implements AsyncIterable<Transaction> {
-  readonly #native: NativeClient;
-  readonly #filter: ListTransactionsFilter;
-
+export class TransactionList implements AsyncIterable<M.Transaction> {
+  readonly #n: NativeClient;
+  readonly #filter: Partial<M.ListTransactions>;
   /** @internal */
-  constructor(native: NativeClient, filter: ListTransactionsFilter) {
-    this.#native = native;
+  constructor(native: NativeClient, filter: Partial<M.ListTransactions>) {
+    this.#n = native;
     this.#filter = filter;
   }
 
   /** The pages themselves (arrays of transactions). */
-  async *pages(): AsyncGenerator<Transaction[], void, undefined> {
-    const filter = encode('filter', this.#filter);
-    const pager: NativeTransactionPager = callSync(() => this.#native.listTransactions(filter));
-    for (;;) {
-      const page = await callJson<Transaction[] | null>(async () => (await pager.nextPage()) ?? 'null');
-      if (page === null) return;
-      yield page;
-    }
+  async *pages(): AsyncGenerator<M.Transaction[], void, undefined> {
+    const pager = this.#n.listTransactions(this.#filter);
+    for (let page = await pager.nextPage(); page !== null; page = await pager.nextPage()) yield page;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Transaction, void, undefined> {
-    for await (const page of this.pages()) {
-      yield* page;
-    }
+  async *[Symbol.asyncIterator](): AsyncGenerator<M.Transaction, void, undefined> {
+    for await (const page of this.pages()) yield* page;
   }
 
   /** Collects every transaction (careful with large accounts). */
-  async toArray(): Promise<Transaction[]> {
-    const all: Transaction[] = [];
+  async toArray(): Promise<M.Transaction[]> {
+    const all: M.Transaction[] = [];
     for await (const page of this.pages()) all.push(...page);
     return all;
   }
@@ -140,27 +79,20 @@ export class TransactionList implements AsyncIterable<Transaction> {
 
 /** Transaction operations: `client.transactions`. */
 export class Transactions {
-  readonly #native: NativeClient;
-
+  readonly #n: NativeClient;
   /** @internal */
   constructor(native: NativeClient) {
-    this.#native = native;
+    this.#n = native;
   }
 
   /** Reads a transaction; `includes: ['session']` adds the session. */
-  async get(transactionId: string, options: { includes?: string[] } = {}): Promise<Transaction> {
-    const id = requireString('transaction_id', transactionId);
-    const includes = options.includes ?? [];
-    if (!Array.isArray(includes) || includes.some((i) => typeof i !== 'string')) {
-      throw invalidInput('includes: must be an array of strings');
-    }
-    return callJson(() => this.#native.getTransaction(id, includes));
+  get(transactionId: string, options: GetTransactionOptions = {}): Promise<M.Transaction> {
+    return this.#n.getTransaction(transactionId, options);
   }
 
-  /** Every transaction matching `filter`, as an async iterable (pages are fetched as you go). */
-  list(filter: ListTransactionsFilter = {}): TransactionList {
-    // Nothing is checked or sent until the first iteration; errors surface there.
-    return new TransactionList(this.#native, filter);
+  /** Every transaction matching `filter`; nothing is sent until you iterate. */
+  list(filter: Partial<M.ListTransactions> = {}): TransactionList {
+    return new TransactionList(this.#n, filter);
   }
 
   /**
@@ -168,63 +100,42 @@ export class Transactions {
    * `capture_reference` (or, without one, by kind and amount among the new events), joins a
    * capture already running, and after an ambiguous failure re-reads instead of guessing.
    */
-  async capture(transactionId: string, request: CaptureRequest): Promise<Operation> {
-    const id = requireString('transaction_id', transactionId);
-    const body = encode('capture', request);
-    return callJson(() => this.#native.capture(id, body));
+  capture(transactionId: string, request: M.CaptureRequest): Promise<M.Operation> {
+    return this.#n.capture(transactionId, request);
   }
 
   /** Refunds `amount` of captured money, exactly once (`refund_reference`). */
-  async refund(transactionId: string, request: RefundRequest): Promise<Operation> {
-    const id = requireString('transaction_id', transactionId);
-    const body = encode('refund', request);
-    return callJson(() => this.#native.refund(id, body));
+  refund(transactionId: string, request: M.RefundRequest): Promise<M.Operation> {
+    return this.#n.refund(transactionId, request);
   }
 
   /** Voids the authorization. */
-  async void(transactionId: string): Promise<Operation> {
-    const id = requireString('transaction_id', transactionId);
-    return callJson(() => this.#native.voidTransaction(id));
+  void(transactionId: string): Promise<M.Operation> {
+    return this.#n.voidTransaction(transactionId);
   }
 
   /** Extends or changes the authorization. */
-  async extendAuthorization(transactionId: string, request: ExtendAuthorizationRequest = {}): Promise<Transaction> {
-    const id = requireString('transaction_id', transactionId);
-    const body = encode('authorization', request);
-    return callJson(() => this.#native.extendAuthorization(id, body));
+  extendAuthorization(transactionId: string, request: M.ExtendAuthorizationRequest = {}): Promise<M.Transaction> {
+    return this.#n.extendAuthorization(transactionId, request);
   }
 
   /** Sets `merchant_reference_2`. */
-  async update(transactionId: string, update: TransactionUpdate): Promise<Transaction> {
-    const id = requireString('transaction_id', transactionId);
-    if (typeof update !== 'object' || update === null) {
-      throw invalidInput(`update: must be an object (got ${describe(update)})`);
-    }
-    const ref = requireString('update.merchant_reference_2', update.merchant_reference_2);
-    return callJson(() => this.#native.updateTransaction(id, ref));
+  update(transactionId: string, merchantReference2: string): Promise<M.Transaction> {
+    return this.#n.updateTransaction(transactionId, merchantReference2);
   }
 
-  /** Waits until the event queued by an `accepted` operation lands (polling with backoff). */
-  async waitForEvent(transactionId: string, eventRequestId: string, options: { timeoutMs?: number } = {}): Promise<Transaction> {
-    const id = requireString('transaction_id', transactionId);
-    const requestId = requireString('event_request_id', eventRequestId);
-    const timeout = options.timeoutMs ?? 30_000;
-    return callJson(() => this.#native.waitForEvent(id, requestId, timeout));
-  }
-
-  /** @internal */
-  [inspect.custom](): string {
-    return 'Transactions {}';
+  /** Waits until the operation Dintero queued (an `accepted` operation) lands. */
+  waitForEvent(transactionId: string, eventRequestId: string, options: WaitOptions = {}): Promise<M.Transaction> {
+    return this.#n.waitForEvent(transactionId, eventRequestId, options);
   }
 }
 
 /** Callback confirmation: `client.callbacks`. */
 export class Callbacks {
-  readonly #native: NativeClient;
-
+  readonly #n: NativeClient;
   /** @internal */
   constructor(native: NativeClient) {
-    this.#native = native;
+    this.#n = native;
   }
 
   /**
@@ -232,15 +143,13 @@ export class Callbacks {
    * merchant reference match. Rejects with kind `conflict` (code `callback_mismatch`) when
    * they do not. Act on the returned transaction's `status`.
    */
-  async confirm(callback: Callback): Promise<ConfirmedCallback> {
-    const body = encode('callback', callback);
-    return callJson(() => this.#native.confirmCallback(body));
+  confirm(callback: M.Callback): Promise<M.ConfirmedCallback> {
+    return this.#n.confirmCallback(callback);
   }
+}
 
-  /** @internal */
-  [inspect.custom](): string {
-    return 'Callbacks {}';
-  }
+for (const cls of [Sessions, Transactions, Callbacks]) {
+  Object.defineProperty(cls.prototype, inspect.custom, { value: () => `${cls.name} {}` });
 }
 
 /**
@@ -254,54 +163,46 @@ export class Client {
   readonly transactions: Transactions;
   /** Callback confirmation. */
   readonly callbacks: Callbacks;
-  readonly #native: NativeClient;
+  readonly #n: NativeClient;
 
   constructor(options: ClientOptions) {
-    const text = encode('options', options);
-    this.#native = callSync(() => new NativeClient(text));
-    this.sessions = new Sessions(this.#native);
-    this.transactions = new Transactions(this.#native);
-    this.callbacks = new Callbacks(this.#native);
+    this.#n = createClient(options);
+    this.sessions = new Sessions(this.#n);
+    this.transactions = new Transactions(this.#n);
+    this.callbacks = new Callbacks(this.#n);
   }
 
   /** The account id (`T…` sandbox, `P…` production). */
   get accountId(): string {
-    return this.#native.accountId;
+    return this.#n.accountId;
   }
 
   /** The client id. */
   get clientId(): string {
-    return this.#native.clientId;
+    return this.#n.clientId;
   }
 
   /** The base URL of the checkout API in use. */
   get baseUrl(): string {
-    return this.#native.baseUrl;
+    return this.#n.baseUrl;
   }
 
   /** Token requests this client has made so far. */
   get tokenRequests(): number {
-    return this.#native.tokenRequests;
+    return this.#n.tokenRequests;
   }
 
   /** Fetches an access token now if none is cached: checks the credentials at start-up. */
-  async authenticate(): Promise<{ tokenRequests: number }> {
-    try {
-      return { tokenRequests: await this.#native.authenticate() };
-    } catch (e) {
-      throw fromNative(e);
-    }
+  authenticate(): Promise<M.TokenInfo> {
+    return this.#n.authenticate();
   }
 
   /**
-   * Re-reads the session every `intervalMs` (default 1000) until it has a `transaction_id` or
-   * is cancelled; rejects with kind `timeout` after `timeoutMs` (default 5 minutes).
+   * Re-reads the session every `intervalMs` until it has a `transaction_id` or is cancelled;
+   * rejects with kind `timeout` after `timeoutMs` (defaults: `defaults()`).
    */
-  async waitForPayment(sessionId: string, options: { intervalMs?: number; timeoutMs?: number } = {}): Promise<Session> {
-    const id = requireString('session_id', sessionId);
-    const interval = options.intervalMs ?? 1000;
-    const timeout = options.timeoutMs ?? 300_000;
-    return callJson(() => this.#native.waitForPayment(id, interval, timeout));
+  waitForPayment(sessionId: string, options: WaitOptions = {}): Promise<M.Session> {
+    return this.#n.waitForPayment(sessionId, options);
   }
 
   /** What `JSON.stringify(client)` shows: no secret. */
@@ -310,7 +211,7 @@ export class Client {
   }
 
   /** What `util.inspect(client)` / `console.log(client)` show: no secret. */
-  [inspect.custom](_depth: number, options: object, insp?: typeof inspect): string {
-    return `Client ${(insp ?? inspect)({ ...this.toJSON(), clientSecret: REDACTED }, options)}`;
+  [inspect.custom](_depth: number, options: object, insp: typeof inspect = inspect): string {
+    return `Client ${insp({ ...this.toJSON(), clientSecret: '[redacted]' }, options)}`;
   }
 }

@@ -6,39 +6,29 @@
 
 import { sdkVersion } from '../index.js';
 
+export { DinteroError, EmulatorError, ERROR_KINDS } from './errors.js';
+export type { DinteroErrorFields, ErrorKind } from './errors.js';
 export { Client, Sessions, Transactions, TransactionList, Callbacks } from './client.js';
-export type { ClientOptions, RetryOptions } from './client.js';
-export {
-  DinteroError,
-  EmulatorError,
-  ERROR_KINDS,
-  SIGNATURE_EXPIRED,
-  SIGNATURE_FROM_FUTURE,
-  SIGNATURE_MALFORMED,
-  SIGNATURE_MISMATCH,
-  SIGNATURE_MISSING,
-} from './errors.js';
-export type { ErrorKind, DinteroErrorDetails, EmulatorErrorReason } from './errors.js';
+export type * from './client.js';
 export {
   CallbackVerifier,
+  capturedAmount,
   computeSignature,
-  flattenHeaders,
+  defaults,
+  headerPairs,
+  isPaid,
   parseCallback,
   parseReturnUrl,
+  refundedAmount,
+  requestUrl,
   validateOrder,
   validateSessionRequest,
   verifyWebhook,
 } from './callbacks.js';
-export type {
-  CallbackVerifierOptions,
-  HeadersLike,
-  IncomingRequestLike,
-  VerifyRequestOptions,
-  VerifyWebhookInput,
-} from './callbacks.js';
-export { Emulator, TEST_CARDS } from './testing.js';
-export type { CallbackDelivery, EmulatorOptions, EmulatorRoute, FaultKind, FaultSpec, PayOutcome } from './testing.js';
-export type * from './types.js';
+export type * from './callbacks.js';
+export { CATALOG, Emulator, TEST_CARDS } from './testing.js';
+export type { CallbackDelivery, EmulatorCatalog, EmulatorOptions, FaultSpec, PayOutcome, TestCard } from './testing.js';
+export type * from './models.js';
 
 /** The package version. */
 export const VERSION: string = sdkVersion();

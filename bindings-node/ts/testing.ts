@@ -4,100 +4,67 @@
 //   import { Emulator } from 'dintero-checkout/testing'
 //   const emu = await Emulator.start()
 //   const client = emu.client()
+//   const paid = await emu.pay(session.id, 'approve')
 //   ...
 //   await emu.shutdown()
+//
+// Test cards, fault kinds and fault routes are the emulator's own (its catalog): this file
+// keeps no list of them.
 
 import { inspect } from 'node:util';
 
-import { NativeEmulator, startEmulator } from '../index.js';
+import { emulatorCatalog, startEmulator, type EmulatorOptions, type NativeEmulator } from '../index.js';
 import { CallbackVerifier } from './callbacks.js';
 import { Client, type ClientOptions } from './client.js';
-import { callJson, callSync, encode, EmulatorError, fromNative, invalidInput, requireString } from './errors.js';
+import { EmulatorError } from './errors.js';
 
-/** Dintero's test cards, as the emulator knows them. */
-export const TEST_CARDS = Object.freeze({
-  /** Approves, and every later operation succeeds. */
-  approved: '4000 0000 0000 0002',
-  /** Approves (Mastercard). */
-  approvedMastercard: '5200 0000 0000 0007',
-  /** Declined at authorization (3DS required). */
-  declined: '4100 0000 0000 0076',
-  /** Authorization times out. */
-  authorizationTimeout: '4100 0000 0000 0001',
-  /** Approves; capture times out. */
-  captureTimeout: '4100 0000 0000 0019',
-  /** Approves; refund times out. */
-  refundTimeout: '4100 0000 0000 0027',
-} as const);
+export type { EmulatorOptions } from '../index.js';
 
-/** How to start an emulator. Defaults: a free port on 127.0.0.1, the test credentials, test-speed timings. */
-export interface EmulatorOptions {
-  /** IP address to listen on. Default `127.0.0.1`. */
-  host?: string;
-  /** Port; 0 (default) picks a free one. */
-  port?: number;
-  /** Default `T12345678`. */
-  accountId?: string;
-  /** Default `emulator-client-id`. */
-  clientId?: string;
-  /** Default `emulator-client-secret`. */
-  clientSecret?: string;
-  /** Callback signature secret; `null` for unsigned callbacks. Default `emulator-signature-secret`. */
-  signatureSecret?: string | null;
-  /** Access token lifetime. Default 14400. */
-  tokenTtlSeconds?: number;
-  /** Per-attempt timeout of callback deliveries. Default 2000. */
-  callbackTimeoutMs?: number;
-  /** Wait before the first callback retry; doubles per retry. Default 10. */
-  callbackRetryBaseMs?: number;
-  /** Retries after a failed callback attempt. Default 20. */
-  callbackMaxRetries?: number;
-  /** How long the timeout test cards make their operation wait. Default 200. */
-  cardTimeoutMs?: number;
-  /** Delay before an `accepted_202` operation completes. Default 50. */
-  acceptedDelayMs?: number;
-  /** Print one line per request. Default false. */
-  logRequests?: boolean;
+/** One of the emulator's test cards. */
+export interface TestCard {
+  /** The card's name in every language's testing helper (`approve`, `decline`, ...). */
+  name: string;
+  number: string;
+  brand: string;
+  /** What happens to a payment with it (`approve`, `decline`, `capture_timeout`, ...). */
+  behaviour: string;
+  /** Dintero's description of the scenario. */
+  scenario: string;
 }
 
-/** Routes a fault can target (also the keys of `requestCount`). */
-export type EmulatorRoute =
-  | 'token'
-  | 'create_session'
-  | 'get_session'
-  | 'update_session'
-  | 'cancel_session'
-  | 'get_transaction'
-  | 'list_transactions'
-  | 'capture'
-  | 'refund'
-  | 'void'
-  | 'extend_authorization'
-  | 'update_transaction'
-  | '*';
+/** What the emulator offers a test. */
+export interface EmulatorCatalog {
+  cards: TestCard[];
+  /** Fault kinds; `operations_only` ones fire on capture, refund and void only. */
+  faults: Array<{ name: string; operations_only: boolean }>;
+  /** Routes a fault can target (also what `requestCount` counts); `*` is every API route. */
+  fault_routes: string[];
+  /** The payment methods of the hosted page, with their test inputs (as the emulator describes them). */
+  payment_methods: Array<{ [field: string]: unknown }>;
+}
 
-/** What goes wrong. */
-export type FaultKind =
-  | 'status_500'
-  | 'status_502'
-  | 'status_503'
-  | 'status_429'
-  | 'delay'
-  | 'reset_before_apply'
-  | 'reset_after_apply'
-  | 'malformed_json'
-  | 'accepted_202';
+/** The emulator's catalog: its test cards, fault kinds and fault routes. */
+export const CATALOG: EmulatorCatalog = Object.freeze(emulatorCatalog() as EmulatorCatalog);
+
+/** The test card numbers by name, from the emulator's catalog: `TEST_CARDS.approve`, ... */
+export const TEST_CARDS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(CATALOG.cards.map((c) => [c.name, c.number])),
+);
 
 /** A fault for the next `times` requests to `route` (the emulator's own field names). */
 export interface FaultSpec {
-  route: EmulatorRoute;
-  fault: FaultKind;
+  /** One of `CATALOG.fault_routes`. */
+  route: string;
+  /** One of `CATALOG.faults`. */
+  fault: string;
   /** How many matching requests it fires on. Default 1. */
   times?: number;
-  /** Seconds of `Retry-After` for `status_429`. Default 1. */
+  /** Seconds of `Retry-After` for `status_429`. */
   retry_after?: number;
-  /** Milliseconds for `delay`. Default 1000. */
+  /** Milliseconds for `delay`, `slow_apply` and `gateway_timeout`. */
   ms?: number;
+  /** Milliseconds after which `gateway_timeout` answers 504. */
+  gateway_ms?: number;
 }
 
 /** The result of paying or cancelling a session as the customer. */
@@ -128,54 +95,41 @@ export interface CallbackDelivery {
 
 /** A local Dintero running inside this process. */
 export class Emulator {
-  readonly #native: NativeEmulator;
+  readonly #n: NativeEmulator;
 
   private constructor(native: NativeEmulator) {
-    this.#native = native;
+    this.#n = native;
   }
 
   /** Starts one; resolves once it listens. */
   static async start(options: EmulatorOptions = {}): Promise<Emulator> {
-    const text = encode('options', options);
-    let native: NativeEmulator;
-    try {
-      native = await startEmulator(text);
-    } catch (e) {
-      throw fromNative(e);
-    }
-    return new Emulator(native);
+    return new Emulator(await startEmulator(options));
   }
 
   /** `http://127.0.0.1:PORT`: pass it as `baseUrl`. */
   get baseUrl(): string {
-    return this.#native.baseUrl;
+    return this.#n.baseUrl;
   }
   /** The account id it accepts. */
   get accountId(): string {
-    return this.#native.accountId;
+    return this.#n.accountId;
   }
   /** The client id it accepts. */
   get clientId(): string {
-    return this.#native.clientId;
+    return this.#n.clientId;
   }
   /** The client secret it accepts (a test credential). */
   get clientSecret(): string {
-    return this.#native.clientSecret;
+    return this.#n.clientSecret;
   }
   /** The secret its callbacks are signed with (`null`: unsigned). */
   get signatureSecret(): string | null {
-    return this.#native.signatureSecret;
+    return this.#n.signatureSecret ?? null;
   }
 
   /** Options for a `Client` of this emulator, with `overrides` on top. */
   clientOptions(overrides: Partial<ClientOptions> = {}): ClientOptions {
-    return {
-      accountId: this.accountId,
-      clientId: this.clientId,
-      clientSecret: this.clientSecret,
-      baseUrl: this.baseUrl,
-      ...overrides,
-    };
+    return { accountId: this.accountId, clientId: this.clientId, clientSecret: this.clientSecret, baseUrl: this.baseUrl, ...overrides };
   }
 
   /** A `Client` of this emulator. */
@@ -186,75 +140,65 @@ export class Emulator {
   /** A `CallbackVerifier` with this emulator's signature secret. */
   callbackVerifier(): CallbackVerifier {
     const secret = this.signatureSecret;
-    if (secret === null) throw new EmulatorError('rejected', 'this emulator signs no callbacks (signatureSecret is null)');
-    return new CallbackVerifier({ secret, accountId: this.accountId });
+    if (secret === null) throw Object.assign(new EmulatorError('this emulator signs no callbacks (signatureSecret is null)'), { reason: 'rejected' });
+    return new CallbackVerifier(secret, this.accountId);
   }
 
-  /** Pays a session with a test card, as the customer on the checkout page would. */
-  async pay(sessionId: string, cardNumber: string = TEST_CARDS.approved): Promise<PayOutcome> {
-    const id = requireString('session_id', sessionId);
-    const card = requireString('card_number', cardNumber);
-    return callJson(() => this.#native.pay(id, card));
+  /**
+   * Pays a session as the customer on the checkout page would, with a test card: its name in
+   * the catalog (`approve`, `decline`, ...) or its number. Default: the catalog's first card.
+   */
+  pay(sessionId: string, card: string = CATALOG.cards[0]?.name ?? ''): Promise<PayOutcome> {
+    return this.#n.pay(sessionId, TEST_CARDS[card] ?? card);
   }
 
   /** Presses Cancel on the session's checkout page. */
-  async cancelPayment(sessionId: string): Promise<PayOutcome> {
-    const id = requireString('session_id', sessionId);
-    return callJson(() => this.#native.cancelPayment(id));
+  cancelPayment(sessionId: string): Promise<PayOutcome> {
+    return this.#n.cancelPayment(sessionId);
   }
 
   /** Every callback delivery so far, oldest first. */
   callbacks(): CallbackDelivery[] {
-    return JSON.parse(callSync(() => this.#native.callbacks())) as CallbackDelivery[];
+    return this.#n.callbacks() as CallbackDelivery[];
   }
 
   /**
    * Waits until a delivery matching `predicate` (default: any) is final, polling every 10 ms;
    * rejects after `timeoutMs` (default 5000).
    */
-  async waitForCallback(
-    predicate: (delivery: CallbackDelivery) => boolean = () => true,
-    options: { timeoutMs?: number } = {},
-  ): Promise<CallbackDelivery> {
+  async waitForCallback(predicate: (d: CallbackDelivery) => boolean = () => true, options: { timeoutMs?: number } = {}): Promise<CallbackDelivery> {
     const deadline = Date.now() + (options.timeoutMs ?? 5000);
     for (;;) {
       const found = this.callbacks().find((d) => d.final && predicate(d));
       if (found) return found;
-      if (Date.now() > deadline) throw new EmulatorError('timeout', 'no matching callback delivery was completed in time');
+      if (Date.now() > deadline) throw Object.assign(new EmulatorError('no matching callback delivery was completed in time'), { reason: 'timeout' });
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
   /** Arms a fault for the next `spec.times` matching requests. */
   injectFault(spec: FaultSpec): void {
-    const text = encode('fault', spec);
-    callSync(() => this.#native.injectFault(text));
+    this.#n.injectFault(spec);
   }
 
   /** Requests seen on a route since the start (or the last `reset`). */
-  requestCount(route: EmulatorRoute): number {
-    const r = requireString('route', route);
-    return callSync(() => this.#native.requestCount(r));
+  requestCount(route: string): number {
+    return this.#n.requestCount(route);
   }
 
   /** Moves the emulator's clock forward (token and session expiry). */
   advanceClock(seconds: number): void {
-    if (!Number.isInteger(seconds)) throw invalidInput('seconds: must be a whole number');
-    callSync(() => this.#native.advanceClock(seconds));
+    this.#n.advanceClock(seconds);
   }
 
   /** Forgets every session, transaction, token, callback, fault and counter. */
   reset(): void {
-    callSync(() => this.#native.reset());
+    this.#n.reset();
   }
 
   /** Stops the server. Idempotent. */
-  async shutdown(): Promise<void> {
-    try {
-      await this.#native.shutdown();
-    } catch (e) {
-      throw fromNative(e);
-    }
+  shutdown(): Promise<void> {
+    return this.#n.shutdown();
   }
 
   /** @internal */

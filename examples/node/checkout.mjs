@@ -6,7 +6,7 @@
 // Against your Dintero test account (you pay in a browser at the printed URL):
 //     DINTERO_ACCOUNT_ID=T... DINTERO_CLIENT_ID=... DINTERO_CLIENT_SECRET=... node checkout.mjs
 
-import { Client, DinteroError, Emulator, TEST_CARDS, parseReturnUrl } from 'dintero-checkout';
+import { Client, DinteroError, Emulator, isPaid, parseReturnUrl } from 'dintero-checkout';
 
 const env = process.env;
 const emulator = env.DINTERO_CLIENT_SECRET ? null : await Emulator.start();
@@ -42,7 +42,7 @@ try {
   // 2. The customer pays on the hosted page (here: the emulator, with a test card).
   let transactionId;
   if (emulator) {
-    const paid = await emulator.pay(session.id, TEST_CARDS.approved);
+    const paid = await emulator.pay(session.id, 'approve'); // a test card of the emulator's catalog, by name
     // 3. The browser comes back to return_url; the query says what happened (unsigned: only a hint).
     const back = parseReturnUrl(paid.redirect_url);
     console.log(`2-3. customer came back: ${back.outcome}, transaction ${back.transaction_id}`);
@@ -57,7 +57,7 @@ try {
   // 4. Confirm on the server: the transaction, not the browser, says whether it is paid.
   const tx = await client.transactions.get(transactionId);
   console.log(`4. transaction ${tx.id}: ${tx.status}, ${tx.amount} ${tx.currency}`);
-  if (tx.status !== 'AUTHORIZED') throw new Error(`unexpected status ${tx.status}`);
+  if (!isPaid(tx)) throw new Error(`not paid: ${tx.status}`); // the core's rule, as in every language
 
   // 5. Ship, then capture. Exactly once, even if the connection drops mid-way.
   const capture = await client.transactions.capture(tx.id, {

@@ -7,7 +7,7 @@
 // Against your Dintero test account (you pay in a browser at the printed URL):
 //     DINTERO_ACCOUNT_ID=T... DINTERO_CLIENT_ID=... DINTERO_CLIENT_SECRET=... node checkout.mjs
 
-import { Client, DinteroError, Emulator, TEST_CARDS, parseReturnUrl } from 'dintero-checkout';
+import { Client, DinteroError, Emulator, isPaid, parseReturnUrl } from 'dintero-checkout';
 import type { Operation, SessionCreated, SessionRequest, Transaction } from 'dintero-checkout';
 
 const env = process.env;
@@ -43,9 +43,9 @@ try {
   console.log(`1. session ${session.id}: send the customer to ${session.url}`);
 
   // 2. The customer pays on the hosted page (here: the emulator, with a test card).
-  let transactionId: string | undefined;
+  let transactionId: string | null | undefined;
   if (emulator) {
-    const paid = await emulator.pay(session.id, TEST_CARDS.approved);
+    const paid = await emulator.pay(session.id, 'approve'); // a test card of the emulator's catalog, by name
     // 3. The browser comes back to return_url; the query says what happened (unsigned: only a hint).
     const back = parseReturnUrl(paid.redirect_url);
     console.log(`2-3. customer came back: ${back.outcome}, transaction ${back.transaction_id}`);
@@ -60,7 +60,7 @@ try {
   // 4. Confirm on the server: the transaction, not the browser, says whether it is paid.
   const tx: Transaction = await client.transactions.get(transactionId);
   console.log(`4. transaction ${tx.id}: ${tx.status}, ${tx.amount} ${tx.currency}`);
-  if (tx.status !== 'AUTHORIZED') throw new Error(`unexpected status ${tx.status}`);
+  if (!isPaid(tx)) throw new Error(`not paid: ${tx.status}`); // the core's rule, as in every language
 
   // 5. Ship, then capture. Exactly once, even if the connection drops mid-way.
   const capture: Operation = await client.transactions.capture(tx.id, {

@@ -13,7 +13,7 @@
 import { pathToFileURL } from 'node:url';
 
 import express from 'express';
-import { CallbackVerifier, Client, DinteroError, Emulator, parseCallback } from 'dintero-checkout';
+import { CallbackVerifier, Client, DinteroError, Emulator, parseCallback, requestUrl } from 'dintero-checkout';
 
 /**
  * The Express app. `onConfirmed(transaction, callback)` is where an order is fulfilled; it
@@ -33,14 +33,14 @@ export function createReceiver({ client, verifier, publicUrl, onConfirmed = () =
       callback = verifier.verifyRequest(req, { publicUrl });
     } catch (e) {
       if (!(e instanceof DinteroError)) throw e;
-      if (!e.authenticButLate) {
+      if (!e.isAuthenticButLate) {
         // Forged, or not a callback: 4xx, Dintero does not retry it.
         res.status(e.kind === 'signature' ? 401 : 400).json({ error: e.kind, code: e.code, message: e.message });
         return;
       }
       // Dintero's own signature, only older than the tolerance: a late retry. Read it and let
       // confirm (a fresh read of the transaction, harmless to repeat) decide.
-      callback = parseCallback(`${publicUrl ?? `http://${req.headers.host}`}${req.originalUrl ?? req.url}`);
+      callback = parseCallback(requestUrl(req.originalUrl ?? req.url, req.headers, { publicUrl }));
     }
     try {
       const { transaction } = await client.callbacks.confirm(callback);
@@ -50,7 +50,7 @@ export function createReceiver({ client, verifier, publicUrl, onConfirmed = () =
     } catch (e) {
       if (!(e instanceof DinteroError)) throw e;
       // Network trouble or a Dintero outage: ask for a retry. Anything else is final.
-      const status = e.transient ? 503 : e.kind === 'conflict' ? 409 : 400;
+      const status = e.isTransient ? 503 : e.kind === 'conflict' ? 409 : 400;
       res.status(status).json({ error: e.kind, message: e.message, requestId: e.requestId });
     }
   };
@@ -73,7 +73,7 @@ async function main() {
       });
   const verifier = emulator
     ? emulator.callbackVerifier()
-    : new CallbackVerifier({ secret: env.DINTERO_SIGNATURE_SECRET ?? '', accountId: env.DINTERO_ACCOUNT_ID ?? '' });
+    : new CallbackVerifier(env.DINTERO_SIGNATURE_SECRET ?? '', env.DINTERO_ACCOUNT_ID ?? '');
   const app = createReceiver({ client, verifier, publicUrl: env.PUBLIC_URL });
   const server = app.listen(Number(env.PORT ?? 3000), env.HOST ?? '127.0.0.1', (error) => {
     if (error) throw error;
