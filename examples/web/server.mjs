@@ -32,10 +32,10 @@ const client = emulator
       clientSecret: env.DINTERO_CLIENT_SECRET ?? '',
       baseUrl: env.DINTERO_BASE_URL,
     });
-const verifier = new CallbackVerifier({
-  secret: emulator ? (emulator.signatureSecret ?? '') : (env.DINTERO_SIGNATURE_SECRET ?? ''),
-  accountId: emulator ? emulator.accountId : (env.DINTERO_ACCOUNT_ID ?? ''),
-});
+const verifier = new CallbackVerifier(
+  emulator ? (emulator.signatureSecret ?? '') : (env.DINTERO_SIGNATURE_SECRET ?? ''),
+  emulator ? emulator.accountId : (env.DINTERO_ACCOUNT_ID ?? ''),
+);
 // Where the Web SDK loads the checkout from: the emulator, or Dintero's (the SDK's default).
 const checkoutEndpoint = emulator ? emulator.baseUrl : (env.DINTERO_CHECKOUT_ENDPOINT ?? 'https://checkout.dintero.com');
 
@@ -164,7 +164,7 @@ async function handleCallback(req, res, publicUrl) {
     res.writeHead(200).end();
   } catch (e) {
     if (!(e instanceof DinteroError)) throw e;
-    res.writeHead(e.transient ? 503 : 400).end();
+    res.writeHead(e.isTransient ? 503 : 400).end();
   }
 }
 
