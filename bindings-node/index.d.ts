@@ -239,7 +239,7 @@ export interface RequestUrlOptions {
    * of your server changes the `Host` header. Default: the `Host` header.
    */
   publicUrl?: string
-  /** Take the host from `X-Forwarded-Host` (only behind your own proxy, which sets it). */
+  /** Trust your own proxy's `Forwarded` / `X-Forwarded-*` headers (the core's `request_url`). */
   trustProxy?: boolean
   /** Unix seconds to check the timestamp against (default: now; `verifyRequest` only). */
   now?: number

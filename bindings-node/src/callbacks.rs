@@ -38,7 +38,7 @@ pub struct RequestUrlOptions {
     /// Your public origin as Dintero calls it (`https://shop.example`), when a proxy in front
     /// of your server changes the `Host` header. Default: the `Host` header.
     pub public_url: Option<String>,
-    /// Take the host from `X-Forwarded-Host` (only behind your own proxy, which sets it).
+    /// Trust your own proxy's `Forwarded` / `X-Forwarded-*` headers (the core's `request_url`).
     pub trust_proxy: Option<bool>,
     /// Unix seconds to check the timestamp against (default: now; `verifyRequest` only).
     pub now: Option<i64>,

@@ -68,8 +68,8 @@ export class CallbackVerifier {
 
   /**
    * Verifies the request your web framework handed you (Node `http`, Express, Fastify). The
-   * core rebuilds the URL from the `Host` header, or `publicUrl`, or a trusted
-   * `X-Forwarded-Host`, and the path and query as received.
+   * core rebuilds the URL (`requestUrl`) from `publicUrl`, or your trusted proxy's `Forwarded` /
+   * `X-Forwarded-*` headers, or `Host`, and the path and query as received.
    */
   verifyRequest(req: IncomingRequestLike, options: RequestUrlOptions = {}): M.Callback {
     const path = req?.originalUrl ?? req?.url ?? '';

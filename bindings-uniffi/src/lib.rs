@@ -466,7 +466,7 @@ impl CallbackVerifier {
 }
 
 /// Rebuilds the URL Dintero called from the path and query as received and the headers
-/// (`public_url`, then trusted `X-Forwarded-Host`, then `Host`).
+/// (`public_url`, then a trusted proxy's `Forwarded` / `X-Forwarded-*`, then `Host`).
 #[uniffi::export(default(public_url = None, trust_proxy = None))]
 pub fn request_url(
     path_and_query: String,

@@ -113,8 +113,8 @@ def request_url(
     path_and_query: str, headers: HeadersLike, public_url: Optional[str] = None, trust_proxy: bool = False
 ) -> str:
     """The URL Dintero called, rebuilt by the core: the host comes from ``public_url`` when
-    given, else from ``X-Forwarded-Host`` when ``trust_proxy`` (only behind your own proxy),
-    else from ``Host``."""
+    given, else from your own proxy's ``Forwarded`` / ``X-Forwarded-*`` headers when
+    ``trust_proxy``, else from ``Host``."""
     return _native.request_url(path_and_query, _pairs(headers), public_url, trust_proxy)
 
 
