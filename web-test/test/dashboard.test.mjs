@@ -228,7 +228,9 @@ describe("dashboard", () => {
 
     const secretBefore = (await api.call("GET", "/v1/admin/signature")).body.signature.secret;
     await click("#rotate-signature");
-    await until(async () => (await api.call("GET", "/v1/admin/signature")).body.signature.secret !== secretBefore, "a new secret");
+    // The rotation goes through a confirm() dialog; on a loaded machine that round trip has
+    // taken longer than 5 s once (CI, 2026-12-02), so this wait is longer than the others.
+    await until(async () => (await api.call("GET", "/v1/admin/signature")).body.signature.secret !== secretBefore, "a new secret", 20000);
     await assertNoSecrets();
 
     await shots(page, "dashboard-tools");
