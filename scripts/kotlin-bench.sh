@@ -4,8 +4,8 @@
 # Needs what scripts/uniffi-test.sh installs (JDK, Maven).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
-LIBDIR=$PWD/target/x86_64-unknown-linux-gnu/release
+source scripts/cargo-env.sh
+LIBDIR=$RELEASE_DIR
 cargo build -q --release -p dintero-checkout-uniffi -p uniffi-bindgen -p dintero-emulator
 
 emu_out=$(mktemp)

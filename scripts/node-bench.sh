@@ -10,7 +10,7 @@ ROOT=$PWD
 start=$SECONDS
 log() { echo "node-bench: $*" >&2; }
 
-export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
+source scripts/cargo-env.sh
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 command -v node >/dev/null || { log "node is missing: run scripts/node-test.sh first (it installs it)"; exit 1; }
 
@@ -27,7 +27,7 @@ npx napi build --platform --release
 npx tsc -p tsconfig.json
 (cd "$ROOT" && cargo build -q --release -p dintero-emulator --bin dintero-emulator)
 
-node bench/bench.mjs --emulator "$ROOT/target/x86_64-unknown-linux-gnu/release/dintero-emulator" "$@"
+node bench/bench.mjs --emulator "$RELEASE_DIR/dintero-emulator" "$@"
 
 # Leave the debug addon in place for the tests (a no-op build when it is up to date).
 npx napi build --platform >/dev/null 2>&1 || true

@@ -29,8 +29,7 @@ fi
 [ -s /etc/ssl/certs/ca-certificates.crt ] || apt_install ca-certificates
 command -v cargo >/dev/null || { log "cargo is missing (rustup is part of the machine)"; exit 1; }
 
-# One target triple for cargo and the napi CLI, so they share target/ (see .cargo/config.toml).
-export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
+source scripts/cargo-env.sh
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
 # npm ci, skipped when node_modules already matches the lockfile.

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
+source scripts/cargo-env.sh
 venv=bindings-python/.venv
 
 # The venv and its tools come from the test script's setup (idempotent, quick when done).
@@ -18,7 +18,7 @@ cargo build -q --release -p dintero-emulator
 (cd bindings-python && "$root/$venv/bin/maturin" develop --release --quiet </dev/null)
 
 log=$(mktemp)
-target/x86_64-unknown-linux-gnu/release/dintero-emulator --listen 127.0.0.1:0 --quiet >"$log" 2>&1 </dev/null &
+"$RELEASE_DIR/dintero-emulator" --listen 127.0.0.1:0 --quiet >"$log" 2>&1 </dev/null &
 emu_pid=$!
 trap 'kill $emu_pid 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do grep -q '^base_url=' "$log" && break; sleep 0.1; done

@@ -9,8 +9,7 @@ root=$PWD
 start=$SECONDS
 step() { echo "== python: $* ($((SECONDS - start)) s)"; }
 
-# Every cargo/maturin call shares target/x86_64-unknown-linux-gnu (see .cargo/config.toml).
-export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
+source scripts/cargo-env.sh
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 venv=bindings-python/.venv
 
@@ -63,7 +62,7 @@ step "pytest (in-process emulator)"
 step "pytest (standalone dintero-emulator)"
 cargo build -q -p dintero-emulator
 emu_log=$(mktemp)
-target/x86_64-unknown-linux-gnu/debug/dintero-emulator --listen 127.0.0.1:0 --quiet \
+"$DEBUG_DIR/dintero-emulator" --listen 127.0.0.1:0 --quiet \
     --callback-retry-ms 10 --card-timeout-ms 200 >"$emu_log" 2>&1 </dev/null &
 emu_pid=$!
 trap 'kill $emu_pid 2>/dev/null || true; rm -f "$emu_log"' EXIT

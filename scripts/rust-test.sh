@@ -2,6 +2,7 @@
 # Rust suite: format, lint, tests of the core and the emulator, and the Rust example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/cargo-env.sh
 start=$SECONDS
 cargo fmt --all -- --check
 # Lint the crates that build without a foreign toolchain here; the bindings lint in their own scripts.

@@ -3,8 +3,8 @@
 # a release emulator with a release build of the library (in the Swift chroot). Prints figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
-REL=target/x86_64-unknown-linux-gnu/release
+source scripts/cargo-env.sh
+REL=target/$CARGO_BUILD_TARGET/release
 bash scripts/swift-setup.sh >/dev/null
 cargo build -q --release -p dintero-checkout-uniffi -p uniffi-bindgen -p dintero-emulator
 UNIFFI_LIBDIR=$REL bash scripts/swift-generate.sh

@@ -7,7 +7,8 @@
 # Needs: cargo build -p dintero-checkout-uniffi -p uniffi-bindgen (debug) first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LIBDIR=${UNIFFI_LIBDIR:-target/x86_64-unknown-linux-gnu/debug}
+source scripts/cargo-env.sh
+LIBDIR=${UNIFFI_LIBDIR:-target/$CARGO_BUILD_TARGET/debug}
 PKG=bindings-swift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

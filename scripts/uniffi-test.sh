@@ -9,9 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
+source scripts/cargo-env.sh
 REPO=$PWD
-LIBDIR=target/x86_64-unknown-linux-gnu/debug
+LIBDIR=target/$CARGO_BUILD_TARGET/debug
 IN_CHROOT_LIBDIR=/work-repo/$LIBDIR
 start=$SECONDS
 declare -a timings=()
@@ -73,7 +73,7 @@ DINTERO_EMULATOR_URL=$DINTERO_EMULATOR_URL \
 phase "Swift example (build + run)"
 
 # --- Kotlin ------------------------------------------------------------------------------------
-mvn=(mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml)
+mvn=(mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml "-Duniffi.libdir=$REPO/$LIBDIR")
 say "Kotlin: mvn test"
 "${mvn[@]}" test 2>&1 | sed 's/\x1b\[0m//g'
 for report in bindings-kotlin/target/surefire-reports/*.txt; do grep -h "Tests run" "$report"; done

@@ -45,15 +45,14 @@ npm_ci() {
 }
 
 # --- build ---------------------------------------------------------------------------------------
-export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
+source "$ROOT/scripts/cargo-env.sh"
 log "the emulator binary (debug)"
 cargo build -q -p dintero-emulator --bin dintero-emulator
-target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
-export DINTERO_EMULATOR_BIN="$target_dir/x86_64-unknown-linux-gnu/debug/dintero-emulator"
+export DINTERO_EMULATOR_BIN="$DEBUG_DIR/dintero-emulator"
 # The Rust example, run against that emulator by test/dashboard-example.test.mjs.
 log "the Rust example (debug)"
 cargo build -q -p dintero-checkout --example checkout
-export DINTERO_EXAMPLE_BIN="$target_dir/x86_64-unknown-linux-gnu/debug/examples/checkout"
+export DINTERO_EXAMPLE_BIN="$DEBUG_DIR/examples/checkout"
 npm_ci "$ROOT/web-test"
 
 # examples/web runs on the Node package (napi addon, debug), built here unless fresh.

@@ -25,13 +25,28 @@ OPTIONS:
     --card-timeout-ms MS       how long timeout test cards wait (default 30000)
     --strict-urls              refuse callback and return URLs that are not https://
     --quiet                    do not log requests
+    --exit-on-stdin-eof        stop when standard input closes (for a parent process that
+                               starts the emulator and may die without stopping it)
+    --catalog                  print the catalog (test cards, faults, fault routes, payment
+                               methods) as JSON and exit
     -h, --help                 print this help
 
 On start it prints base_url=, account_id=, client_id=, client_secret=, signature_secret= and
 dashboard= lines (open the dashboard URL in a browser), then one line per request (method,
 path, status, milliseconds).";
 
-fn parse_args(args: &[String]) -> Result<Option<EmulatorConfig>, String> {
+/// What the command line asks for.
+#[allow(clippy::large_enum_variant)] // built once, at start
+enum Command {
+    Run {
+        cfg: EmulatorConfig,
+        exit_on_stdin_eof: bool,
+    },
+    Help,
+    Catalog,
+}
+
+fn parse_args(args: &[String]) -> Result<Command, String> {
     let mut cfg = EmulatorConfig {
         log_requests: true,
         ..Default::default()
@@ -39,11 +54,20 @@ fn parse_args(args: &[String]) -> Result<Option<EmulatorConfig>, String> {
     cfg.listen = DEFAULT_LISTEN
         .parse()
         .map_err(|e| format!("bad default listen address: {e}"))?;
+    let mut exit_on_stdin_eof = false;
     let mut i = 0;
     while i < args.len() {
         let flag = args[i].as_str();
         if flag == "-h" || flag == "--help" {
-            return Ok(None);
+            return Ok(Command::Help);
+        }
+        if flag == "--catalog" {
+            return Ok(Command::Catalog);
+        }
+        if flag == "--exit-on-stdin-eof" {
+            exit_on_stdin_eof = true;
+            i += 1;
+            continue;
         }
         if flag == "--strict-urls" {
             cfg.strict_urls = true;
@@ -99,15 +123,26 @@ fn parse_args(args: &[String]) -> Result<Option<EmulatorConfig>, String> {
             other => return Err(format!("unknown option {other} (see --help)")),
         }
     }
-    Ok(Some(cfg))
+    Ok(Command::Run {
+        cfg,
+        exit_on_stdin_eof,
+    })
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let cfg = match parse_args(&args) {
-        Ok(Some(cfg)) => cfg,
-        Ok(None) => {
+    let (cfg, exit_on_stdin_eof) = match parse_args(&args) {
+        Ok(Command::Run {
+            cfg,
+            exit_on_stdin_eof,
+        }) => (cfg, exit_on_stdin_eof),
+        Ok(Command::Help) => {
             println!("{HELP}");
+            return;
+        }
+        Ok(Command::Catalog) => {
+            // `let _`: a closed pipe (`--catalog | head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{}", dintero_emulator::catalog());
             return;
         }
         Err(e) => {
@@ -147,11 +182,30 @@ fn main() {
             let _ = writeln!(out, "dashboard={}/_emulator/ui", emu.base_url());
             let _ = out.flush();
         }
-        wait_for_signal().await;
+        if exit_on_stdin_eof {
+            tokio::select! {
+                _ = wait_for_signal() => {}
+                _ = stdin_closed() => {}
+            }
+        } else {
+            wait_for_signal().await;
+        }
         emu.shutdown().await;
         0
     });
     std::process::exit(code);
+}
+
+/// Returns when standard input reaches its end (or fails): the parent has gone.
+async fn stdin_closed() {
+    use tokio::io::AsyncReadExt;
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 256];
+    while let Ok(n) = stdin.read(&mut buf).await {
+        if n == 0 {
+            return;
+        }
+    }
 }
 
 async fn wait_for_signal() {
@@ -195,15 +249,27 @@ mod tests {
             "--signature-secret",
             "",
             "--strict-urls",
+            "--exit-on-stdin-eof",
         ]))
-        .unwrap()
         .unwrap();
+        let Command::Run {
+            cfg: c,
+            exit_on_stdin_eof,
+        } = c
+        else {
+            panic!("expected a run command");
+        };
+        assert!(exit_on_stdin_eof);
         assert!(c.strict_urls);
         assert_eq!(c.listen.port(), 0);
         assert_eq!(c.account_id, "P00000001");
         assert_eq!(c.token_ttl, Duration::from_secs(60));
         assert!(c.signature_secret.is_none());
-        assert!(parse_args(&args(&["--help"])).unwrap().is_none());
+        assert!(matches!(parse_args(&args(&["--help"])), Ok(Command::Help)));
+        assert!(matches!(
+            parse_args(&args(&["--catalog"])),
+            Ok(Command::Catalog)
+        ));
         assert!(parse_args(&args(&["--bogus", "1"])).is_err());
         assert!(parse_args(&args(&["--account", "X1"])).is_err());
         assert!(parse_args(&args(&["--listen"])).is_err());

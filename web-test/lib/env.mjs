@@ -19,7 +19,7 @@ export const SDK_VERSION = JSON.parse(
 
 /** Starts the emulator binary on a free port; resolves with its printed settings. */
 export async function startEmulator() {
-  const bin = process.env.DINTERO_EMULATOR_BIN || join(ROOT, "target", "x86_64-unknown-linux-gnu", "debug", "dintero-emulator");
+  const bin = process.env.DINTERO_EMULATOR_BIN || join(ROOT, "target", "debug", "dintero-emulator");
   const child = spawn(bin, ["--listen", "127.0.0.1:0", "--quiet", "--callback-retry-ms", "50", "--card-timeout-ms", "300"], {
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -22,7 +22,7 @@ after(async () => {
 });
 
 function runExample() {
-  const bin = process.env.DINTERO_EXAMPLE_BIN || join(ROOT, "target", "x86_64-unknown-linux-gnu", "debug", "examples", "checkout");
+  const bin = process.env.DINTERO_EXAMPLE_BIN || join(ROOT, "target", "debug", "examples", "checkout");
   return new Promise((resolve, reject) => {
     const out = [];
     const child = spawn(bin, [], {
