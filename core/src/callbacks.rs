@@ -168,6 +168,20 @@ pub fn compute_signature(
     Ok(hex::encode(mac.finalize().into_bytes()))
 }
 
+/// The whole `Dintero-Signature` header value Dintero sends for a callback to `url`:
+/// `t=<timestamp>,v0-hmac-sha256=<hex>`. For testing a receiver without a payment (the
+/// bindings' `sign_callback` / `signCallback` helpers); a merchant's server never needs it.
+pub fn signature_header(
+    secret: &str,
+    account_id: &str,
+    method: &str,
+    url: &str,
+    timestamp: i64,
+) -> Result<String> {
+    let sig = compute_signature(secret, account_id, method, url, timestamp)?;
+    Ok(format!("t={timestamp},v0-hmac-sha256={sig}"))
+}
+
 struct ParsedHeader {
     timestamp: i64,
     signatures: Vec<String>,

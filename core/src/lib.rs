@@ -78,7 +78,8 @@ use std::time::Duration;
 pub use admin::{Admin, HookSubscription, NewHookSubscription, SignatureSecret};
 pub use callbacks::{
     compute_signature, is_authentic_but_late, parse_callback, parse_return_url, request_url,
-    Callback, CallbackVerifier, Callbacks, ConfirmedCallback, ReturnOutcome, ReturnResult,
+    signature_header, Callback, CallbackVerifier, Callbacks, ConfirmedCallback, ReturnOutcome,
+    ReturnResult,
 };
 pub use config::{defaults, ClientBuilder, Config, Defaults, RetryPolicy};
 pub use error::{Error, ErrorKind, Result};

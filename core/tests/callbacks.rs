@@ -507,3 +507,20 @@ fn webhooks_verify_the_raw_body() {
         ErrorKind::Decode
     );
 }
+
+#[test]
+fn the_signature_header_the_core_writes_is_one_its_verifier_accepts_and_the_emulators_own() {
+    let url = "https://shop.example/cb?transaction_id=T1&merchant_reference=o-1";
+    let t = 1_700_000_000;
+    let header = dintero_checkout::signature_header("s3cret", "T12345678", "GET", url, t).unwrap();
+    // The emulator computes its signature on its own: the two must agree byte for byte.
+    assert_eq!(
+        header,
+        dintero_emulator::signature_header("s3cret", "T12345678", "GET", url, t).unwrap()
+    );
+    let verifier = CallbackVerifier::new("s3cret", "T12345678").unwrap();
+    verifier.verify_header_at("GET", url, &header, t).unwrap();
+    assert!(verifier
+        .verify_header_at("GET", url, &header.replace("t=1", "t=2"), t)
+        .is_err());
+}
