@@ -6,11 +6,15 @@ SHELL := /bin/bash
 
 SUITES := rust python node uniffi
 
-.PHONY: test bench rust-test python-test node-test uniffi-test web-test lint emulator \
+.PHONY: test bench meta-test rust-test python-test node-test uniffi-test web-test lint emulator dist \
         rust-bench python-bench node-bench uniffi-bench
 
-test: rust-test python-test node-test uniffi-test web-test
+test: meta-test rust-test python-test node-test uniffi-test web-test
 	@echo "make test: all suites passed"
+
+# One version in every manifest, and the release workflows' syntax (actionlint).
+meta-test:
+	bash scripts/meta-test.sh
 
 # Rust: formatting, clippy, the core and emulator tests, the Rust example.
 rust-test:
