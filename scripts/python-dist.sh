@@ -23,33 +23,10 @@ step() { echo "== python-dist: $* ($((SECONDS - start)) s)"; }
 fail() { echo "python-dist: FAILED: $*" >&2; exit 1; }
 
 source scripts/cargo-env.sh
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-venv=bindings-python/.venv
+# --- system prerequisites, and the dev venv with zig and auditwheel (requirements-dist.txt)
+source scripts/python-env.sh bindings-python/requirements-dev.txt bindings-python/requirements-dist.txt
 sys_python=/usr/bin/python3
 [ -x "$sys_python" ] || sys_python=$(command -v python3)
-
-# --- system prerequisites (Debian): venv for the system python3, CA certificates, binutils
-need_apt=()
-"$sys_python" -c 'import ensurepip, venv' 2>/dev/null || need_apt+=(python3-venv python3-pip)
-[ -s /etc/ssl/certs/ca-certificates.crt ] || need_apt+=(ca-certificates)
-command -v readelf >/dev/null && command -v strings >/dev/null || need_apt+=(binutils)
-if [ ${#need_apt[@]} -gt 0 ]; then
-    step "apt-get install ${need_apt[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" </dev/null
-fi
-
-# --- build tools: the dev venv plus zig and auditwheel (re-installed when a list changes)
-step "venv"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-stamp="$venv/.requirements-dist.sha256"
-want=$(cat bindings-python/requirements-dev.txt bindings-python/requirements-dist.txt | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    "$venv/bin/python" -m pip install -q --upgrade pip
-    "$venv/bin/python" -m pip install -q -r bindings-python/requirements-dev.txt -r bindings-python/requirements-dist.txt
-    echo "$want" >"$stamp"
-fi
-py="$root/$venv/bin/python"
 export PATH="$root/$venv/bin:$PATH" # maturin, auditwheel, and python -m ziglang for maturin --zig
 
 read -r -a targets <<<"${DIST_TARGETS:-x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu}"
@@ -71,8 +48,10 @@ build_wheel() {
     step "maturin build $project ($target)"
     (cd "$project" && maturin build --release --zig --compatibility manylinux2014 --target "$target" \
         --out "$dist/wheels" </dev/null)
-    whl="$dist/wheels/$prefix-$version-$pytag-manylinux_2_17_$arch.manylinux2014_$arch.whl"
-    [ -f "$whl" ] || fail "expected $whl; built: $(ls "$dist/wheels")"
+    # maturin names the tags in either order (manylinux2014_* and manylinux_2_17_*)
+    whl=$(ls "$dist/wheels/$prefix-$version-$pytag-"*.whl 2>/dev/null | grep -E "[-.]manylinux2014_$arch[.]" |
+        grep -E "[-.]manylinux_2_17_$arch[.]" | head -n1 || true)
+    [ -n "$whl" ] || fail "no $prefix $pytag manylinux2014/manylinux_2_17 $arch wheel; built: $(ls "$dist/wheels")"
     auditwheel show "$whl" | tr -s ' \n' ' ' | grep -q "platform tag: \"manylinux_2_17_$arch\"" ||
         { auditwheel show "$whl"; fail "auditwheel does not report manylinux_2_17_$arch for $whl"; }
     report+=("$(basename "$whl"): $(size "$whl"), built in $((SECONDS - t0)) s, auditwheel: manylinux_2_17_$arch")
@@ -131,7 +110,7 @@ for d in "${path_dirs[@]}"; do
 done
 room=$scratch/room
 mkdir -p "$room/home"
-clean() { env -i HOME="$room/home" PATH="$1:$clean_path" LANG=C.UTF-8 "${@:2}"; }
+clean() { env -i HOME="$room/home" PATH="$1:$clean_path" LANG=C.UTF-8 PIP_CONFIG_FILE=/dev/null "${@:2}"; }
 step "clean room (PATH=$clean_path)"
 if clean /nonexistent sh -c 'command -v cargo || command -v rustc || command -v rustup'; then
     fail "a Rust toolchain is on the clean room's PATH"

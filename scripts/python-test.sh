@@ -12,30 +12,8 @@ start=$SECONDS
 step() { echo "== python: $* ($((SECONDS - start)) s)"; }
 
 source scripts/cargo-env.sh
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-venv=bindings-python/.venv
-
-# --- system prerequisites (Debian): python3 with venv, CA certificates for rustls
-need_apt=()
-python3 -c 'import ensurepip, venv' 2>/dev/null || need_apt+=(python3-venv python3-pip)
-[ -s /etc/ssl/certs/ca-certificates.crt ] || need_apt+=(ca-certificates)
-if [ ${#need_apt[@]} -gt 0 ]; then
-    step "apt-get install ${need_apt[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" </dev/null
-fi
-
-# --- the dev venv (re-installed only when requirements-dev.txt changes)
-step "venv"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum bindings-python/requirements-dev.txt | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    "$venv/bin/python" -m pip install -q --upgrade pip
-    "$venv/bin/python" -m pip install -q -r bindings-python/requirements-dev.txt
-    echo "$want" >"$stamp"
-fi
-py="$root/$venv/bin/python"
+# --- system prerequisites and the dev venv
+source scripts/python-env.sh bindings-python/requirements-dev.txt
 
 # --- the generated models, request types and client stub match the core's schema
 step "gen-models --check"
@@ -45,7 +23,7 @@ step "gen-models --check"
 # that its `testing` extra brings (the `dintero-emulator` program plus `dintero_emulator`)
 step "maturin develop"
 (cd bindings-python && "$root/$venv/bin/maturin" develop --quiet </dev/null)
-(cd emulator/python && "$root/$venv/bin/maturin" develop --quiet </dev/null)
+(cd emulator/python && VIRTUAL_ENV="$root/$venv" "$root/$venv/bin/maturin" develop --quiet </dev/null)
 # The `testing` extra pins the emulator at the workspace's version.
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n1)
 grep -q "^testing = \[\"dintero-emulator==$version\"\]$" bindings-python/pyproject.toml || {
@@ -56,10 +34,10 @@ step "lint"
 cargo fmt -p dintero-checkout-python -- --check
 cargo clippy -q -p dintero-checkout-python --all-targets -- -D warnings
 ruff_cfg=bindings-python/pyproject.toml
-"$venv/bin/ruff" check --no-cache --config "$ruff_cfg" bindings-python/python bindings-python/tests bindings-python/bench examples/python emulator/python
-"$venv/bin/ruff" format --no-cache --config "$ruff_cfg" --check bindings-python/python bindings-python/tests bindings-python/bench examples/python emulator/python
+"$venv/bin/ruff" check --no-cache --config "$ruff_cfg" bindings-python/python bindings-python/tests bindings-python/bench examples/python emulator/python scripts/clean-room
+"$venv/bin/ruff" format --no-cache --config "$ruff_cfg" --check bindings-python/python bindings-python/tests bindings-python/bench examples/python emulator/python scripts/clean-room
 (cd bindings-python && "$py" -m mypy --strict python/dintero_checkout ../emulator/python/python/dintero_emulator)
-(cd bindings-python/tests && "$py" -m mypy --strict . ../../examples/python ../bench)
+(cd bindings-python/tests && "$py" -m mypy --strict . ../../examples/python ../bench ../../scripts/clean-room)
 (cd bindings-python && "$py" -m mypy.stubtest dintero_checkout)
 
 # --- tests. One run: testing.Emulator is now the dintero-emulator program driven over HTTP,

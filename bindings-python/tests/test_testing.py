@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import dintero_checkout as dc
+from conftest import TESTDATA
 from dintero_checkout import testing
 from dintero_checkout.testing import Emulator
 
@@ -155,3 +156,15 @@ def test_catalog_is_the_programs_own(emu: Emulator) -> None:
         served = json.loads(resp.read())
     assert testing.CATALOG == served
     assert testing.CARD_APPROVE == testing.CARDS["approve"] and "status_503" in testing.FAULTS
+
+
+def test_sign_callback_writes_the_shared_vectors() -> None:
+    # The core's signature_header through the native module: Dintero's documented example among them.
+    with open(os.path.join(TESTDATA, "callback-signatures.json")) as f:
+        vectors = [v for v in json.load(f) if v["valid"] and v["signature_header"].count(",") == 1]
+    assert any(v["name"] == "dintero-docs-example" for v in vectors)
+    for v in vectors:
+        headers = testing.sign_callback(
+            v["url"], secret=v["secret"], account_id=v["account_id"], method=v["method"], timestamp=v["timestamp"]
+        )
+        assert headers == {"Dintero-Signature": v["signature_header"]}, v["name"]
