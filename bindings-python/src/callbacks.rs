@@ -168,6 +168,21 @@ pub fn compute_signature(
         .map_err(|e| to_pyerr(py, &e))
 }
 
+/// The whole `Dintero-Signature` value Dintero sends for `method` + `url` at `timestamp`
+/// (`t=...,v0-hmac-sha256=...`): what `dintero_checkout.testing.sign_callback` returns.
+#[pyfunction]
+pub fn signature_header(
+    py: Python<'_>,
+    secret: &str,
+    account_id: &str,
+    method: &str,
+    url: &str,
+    timestamp: i64,
+) -> PyResult<String> {
+    dintero_checkout::signature_header(secret, account_id, method, url, timestamp)
+        .map_err(|e| to_pyerr(py, &e))
+}
+
 /// Verifies a webhook's `event-signature` over the raw body and returns the event.
 #[pyfunction]
 pub fn verify_webhook<'py>(

@@ -12,7 +12,6 @@ mod bridge;
 mod callbacks;
 mod client;
 mod convert;
-mod emulator;
 mod errors;
 mod runtime;
 
@@ -30,7 +29,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativeClient>()?;
     m.add_class::<client::NativePager>()?;
     m.add_class::<callbacks::NativeVerifier>()?;
-    m.add_class::<emulator::NativeEmulator>()?;
     m.add_class::<bridge::Pending>()?;
     m.add_class::<bridge::Drainer>()?;
     m.add_class::<bridge::Canceller>()?;
@@ -46,7 +44,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(callbacks::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(callbacks::transaction_rule, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::runtime_generation, m)?)?;
-    m.add_function(wrap_pyfunction!(emulator::signature_header, m)?)?;
-    m.add_function(wrap_pyfunction!(emulator::emulator_catalog, m)?)?;
+    m.add_function(wrap_pyfunction!(callbacks::signature_header, m)?)?;
     Ok(())
 }

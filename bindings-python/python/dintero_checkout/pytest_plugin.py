@@ -1,8 +1,9 @@
 """pytest fixtures, registered automatically when the package is installed (``pytest11``
 entry point):
 
-* ``dintero_emulator``: an in-process emulator, started once per test session and reset
-  before each test that uses it.
+* ``dintero_emulator``: an emulator (``testing.Emulator``, the ``dintero-emulator`` program of
+  the ``testing`` extra), started once per test session and reset before each test that
+  uses it.
 * ``dintero_client`` / ``dintero_async_client``: clients pointed at it.
 
 ::
