@@ -57,22 +57,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts the debug emulator on a free port; sets DINTERO_EMULATOR_URL.
+# Starts the debug emulator on a free port as a coprocess (it exits when this script does, as its
+# stdin closes); sets DINTERO_EMULATOR_URL from the base_url= line it prints first.
 start_emulator() {
     [ -z "$emu_pid" ] || return 0
-    local out
-    out=$(mktemp)
-    tmp_dirs+=("$out")
-    "$DEBUG_DIR/dintero-emulator" --listen 127.0.0.1:0 --quiet >"$out" 2>&1 &
-    emu_pid=$!
-    for _ in $(seq 100); do
-        grep -q '^base_url=' "$out" && break
-        kill -0 "$emu_pid" 2>/dev/null || { cat "$out"; exit 1; }
-        sleep 0.1
+    coproc EMU { exec "$DEBUG_DIR/dintero-emulator" --listen 127.0.0.1:0 --quiet --exit-on-stdin-eof 2>&1; }
+    emu_pid=$EMU_PID
+    local line
+    while IFS= read -r -t 10 line <&"${EMU[0]}"; do
+        case $line in base_url=*)
+            export DINTERO_EMULATOR_URL=${line#base_url=}
+            return 0 ;;
+        esac
     done
-    DINTERO_EMULATOR_URL=$(sed -n 's/^base_url=//p' "$out")
-    [ -n "$DINTERO_EMULATOR_URL" ] || { echo "the emulator did not start"; cat "$out"; exit 1; }
-    export DINTERO_EMULATOR_URL
+    say "the emulator did not start"
+    exit 1
 }
 
 # --- 1. crates -----------------------------------------------------------------------------------
@@ -166,7 +165,7 @@ if wants jvm; then
     # A Maven repository of our own: the clean room finds the SDK there by its coordinates.
     repo_dir=$DIST/jvm/maven-repo
     rm -rf "$repo_dir/com/dintero/checkout/dintero-checkout/$VERSION"
-    "${mvn[@]}" org.apache.maven.plugins:maven-deploy-plugin:3.1.4:deploy-file \
+    "${mvn[@]}" org.apache.maven.plugins:maven-deploy-plugin:3.1.3:deploy-file \
         "-Dfile=$jar" -DpomFile=bindings-kotlin/pom.xml "-Durl=file://$repo_dir" -DrepositoryId=dintero-dist
     phase "jar (mvn package + deploy to target/dist/jvm/maven-repo)"
 
