@@ -151,7 +151,7 @@ if wants jvm; then
 
     say "mvn -Pnatives package (the jar with both natives)"
     mvn=(mvn -B -q -Dstyle.color=never)
-    "${mvn[@]}" -f bindings-kotlin/pom.xml -Pnatives -DskipTests \
+    "${mvn[@]}" -f bindings-kotlin/pom.xml -Pnatives -Dmaven.test.skip=true \
         "-Dnatives.dir=$natives" "-Duniffi.libdir=$DEBUG_DIR" \
         "-Duniffi.library=$natives/linux-x86-64/$LIB" package
     jar=bindings-kotlin/target/natives/dintero-checkout-$VERSION.jar
@@ -185,7 +185,8 @@ if wants jvm; then
     log=$clean/run.log
     rc=0
     (cd "$clean" && env -u LD_LIBRARY_PATH -u JAVA_TOOL_OPTIONS "${mvn[@]}" compile exec:exec) >"$log" 2>&1 || rc=$?
-    grep -v '^Looking in\|^Trying\|^Adding\|^Found library resource\|^Extracting\|^Looking for' "$log" || true
+    # The example's output, without JNA's loading log (java.util.logging: a date line, an INFO line).
+    sed 's/\x1b\[0m//g' "$log" | grep -v -e ' com\.sun\.jna\.' -e '^INFO: ' || true
     [ $rc = 0 ] && grep -qx "done" "$log" || { say "the Kotlin clean room failed"; cat "$log"; exit 1; }
     # JNA says where it found the library: in the jar Maven resolved, which is the one built here.
     found=$(grep -o "Found library resource at jar:file:[^!]*!/linux-x86-64/$LIB" "$log" | head -1 || true)
