@@ -85,6 +85,8 @@ if wants crates; then
         # Cargo names every test, bench and example it leaves out (they read ../testdata): by design.
         grep -v "^warning: ignoring .* is not included in the published package$" "$log" || true
         [ $rc = 0 ] || { say "cargo publish --dry-run -p $crate failed"; exit 1; }
+        # The .crate itself (the dry run above built and verified the same contents).
+        cargo package -q --no-verify --allow-dirty -p "$crate" 2>/dev/null
         mkdir -p "$DIST/crates"
         cp "target/package/$crate-$VERSION.crate" "$DIST/crates/"
         size_of "$DIST/crates/$crate-$VERSION.crate"
