@@ -5,41 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from urllib.parse import urlsplit
 
 import pytest
+from receiving import Delivered, deliver, verifier_for
 
-from conftest import Backend, session_payload
-from dintero_checkout import (
-    AsyncClient,
-    CallbackReceipt,
-    CallbackVerifier,
-    Client,
-    InvalidInputError,
-)
-from dintero_checkout.testing import CallbackDelivery
+from conftest import Backend
+from dintero_checkout import AsyncClient, CallbackReceipt, Client, InvalidInputError
 
 
-def _delivery(client: Client, emu: Backend, reference: str) -> CallbackDelivery:
-    session = client.sessions.create(session_payload(reference))
-    emu.pay(session.id)
-    [delivery] = emu.wait_for_callbacks(1, final=False)
-    return delivery
-
-
-def _request(delivery: CallbackDelivery) -> tuple[str, dict[str, str]]:
-    parts = urlsplit(delivery.url)
-    return f"{parts.path}?{parts.query}", {**delivery.headers, "Host": parts.netloc}
-
-
-def _verifier(emu: Backend) -> CallbackVerifier:
-    assert emu.signature_secret is not None
-    return CallbackVerifier(emu.signature_secret, emu.account_id)
+def _request(delivered: Delivered) -> tuple[str, dict[str, str]]:
+    return delivered.path, {**delivered.headers, "Host": delivered.host}
 
 
 def test_receive_confirms_a_real_callback_and_refuses_a_forged_one(client: Client, emu: Backend) -> None:
-    path, headers = _request(_delivery(client, emu, "order-receive"))
-    verifier = _verifier(emu)
+    path, headers = _request(deliver(client, emu, "order-receive"))
+    verifier = verifier_for(emu)
 
     receipt = client.callbacks.receive(verifier, "GET", path, headers)
     assert isinstance(receipt, CallbackReceipt)
@@ -72,8 +52,8 @@ def test_receive_confirms_a_real_callback_and_refuses_a_forged_one(client: Clien
 
 
 def test_receive_async_and_transient_failure(aclient: AsyncClient, client: Client, emu: Backend) -> None:
-    path, headers = _request(_delivery(client, emu, "order-async"))
-    verifier = _verifier(emu)
+    path, headers = _request(deliver(client, emu, "order-async"))
+    verifier = verifier_for(emu)
 
     async def run() -> tuple[CallbackReceipt, CallbackReceipt]:
         ok = await aclient.callbacks.receive(verifier, "GET", path, headers)
@@ -89,7 +69,7 @@ def test_receive_async_and_transient_failure(aclient: AsyncClient, client: Clien
 
 
 def test_receive_refuses_arguments_it_cannot_read(client: Client, emu: Backend) -> None:
-    verifier = _verifier(emu)
+    verifier = verifier_for(emu)
     with pytest.raises(InvalidInputError, match="headers"):
         client.callbacks.receive(verifier, "GET", "/cb", 42)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="path_and_query"):
