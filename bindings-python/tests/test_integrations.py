@@ -105,22 +105,24 @@ def _django_settings() -> None:
     from django.conf import settings  # type: ignore[import-untyped]
 
     if not settings.configured:
-        settings.configure(
-            DEBUG=False, SECRET_KEY="tests-only", ALLOWED_HOSTS=["*"], ROOT_URLCONF=__name__, MIDDLEWARE=[]
-        )
+        settings.configure(DEBUG=False, SECRET_KEY="tests-only", ALLOWED_HOSTS=["*"], ROOT_URLCONF=None, MIDDLEWARE=[])
         import django  # type: ignore[import-untyped]
 
         django.setup()
 
 
-#: The Django test's routes (ROOT_URLCONF is this module; each test sets its view).
-urlpatterns: list[Any] = []
+class _URLConf:
+    """A Django URL configuration as an object (``ROOT_URLCONF`` may be one)."""
+
+    def __init__(self, urlpatterns: list[Any]) -> None:
+        self.urlpatterns = urlpatterns
 
 
 def _django_shop(emu: Backend, verifier: CallbackVerifier, trust_proxy: bool, asynchronous: bool) -> Shop:
     _django_settings()
     from django.test import Client as DjangoClient  # type: ignore[import-untyped]
-    from django.urls import clear_url_caches, path  # type: ignore[import-untyped]
+    from django.test import override_settings
+    from django.urls import path  # type: ignore[import-untyped]
     from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped]
 
     from dintero_checkout.integrations.django import areceive_callback, callback_response, receive_callback
@@ -144,12 +146,11 @@ def _django_shop(emu: Backend, verifier: CallbackVerifier, trust_proxy: bool, as
             _fulfil(paid, receipt)
             return callback_response(receipt)
 
-    http = DjangoClient()
+    http, urls = DjangoClient(), _URLConf([path("dintero/callback", view)])
 
     def get(path_and_query: str, host: str, headers: dict[str, str]) -> tuple[int, str]:
-        urlpatterns[:] = [path("dintero/callback", view)]  # this shop's view (tests build two)
-        clear_url_caches()
-        r = http.get(path_and_query, headers={**headers, "host": host})
+        with override_settings(ROOT_URLCONF=urls):  # this shop's view (a test builds two)
+            r = http.get(path_and_query, headers={**headers, "host": host})
         return r.status_code, r.content.decode()
 
     return Shop(get, paid)
