@@ -30,20 +30,8 @@ def _fulfil(paid: dict[str, str], receipt: CallbackReceipt) -> None:
         paid[tx.merchant_reference] = tx.id
 
 
-def fastapi_shop(emu: Backend, verifier: CallbackVerifier, trust_proxy: bool) -> Shop:
-    # FastAPI reads the view's annotations by name: Request and Response are imported above.
-    from fastapi.testclient import TestClient
-
-    from dintero_checkout.integrations.fastapi import callback_response, receive_callback
-
-    client, paid = emu.async_client(retry=FAST_RETRY), dict[str, str]()
-    app = FastAPI()
-
-    @app.api_route("/dintero/callback", methods=["GET", "POST"])
-    async def dintero_callback(request: Request) -> Response:
-        receipt = await receive_callback(request, client, verifier, trust_proxy=trust_proxy)
-        _fulfil(paid, receipt)
-        return callback_response(receipt)
+def _asgi_shop(app: Any, paid: dict[str, str]) -> Shop:
+    from starlette.testclient import TestClient
 
     http = TestClient(app)
 
@@ -54,27 +42,38 @@ def fastapi_shop(emu: Backend, verifier: CallbackVerifier, trust_proxy: bool) ->
     return Shop(get, paid)
 
 
-def starlette_shop(emu: Backend, verifier: CallbackVerifier, trust_proxy: bool) -> Shop:
-    from starlette.applications import Starlette
-    from starlette.routing import Route
-    from starlette.testclient import TestClient
-
-    from dintero_checkout.integrations.starlette import callback_response, receive_callback
+def fastapi_shop(emu: Backend, verifier: CallbackVerifier, trust_proxy: bool) -> Shop:
+    from dintero_checkout.integrations.fastapi import callback_response, receive_callback
 
     client, paid = emu.async_client(retry=FAST_RETRY), dict[str, str]()
+    app = FastAPI()
 
+    # FastAPI reads the view's annotations by name: Request and Response are imported above.
+    @app.api_route("/dintero/callback", methods=["GET", "POST"])
     async def dintero_callback(request: Request) -> Response:
         receipt = await receive_callback(request, client, verifier, trust_proxy=trust_proxy)
         _fulfil(paid, receipt)
         return callback_response(receipt)
 
-    http = TestClient(Starlette(routes=[Route("/dintero/callback", dintero_callback, methods=["GET", "POST"])]))
+    return _asgi_shop(app, paid)
 
-    def get(path: str, host: str, headers: dict[str, str]) -> tuple[int, str]:
-        r = http.get(path, headers={**headers, "host": host})
-        return r.status_code, r.text
 
-    return Shop(get, paid)
+def starlette_shop(emu: Backend, verifier: CallbackVerifier, trust_proxy: bool) -> Shop:
+    from starlette.applications import Starlette
+    from starlette.requests import Request as StarletteRequest
+    from starlette.responses import Response as StarletteResponse
+    from starlette.routing import Route
+
+    from dintero_checkout.integrations.starlette import callback_response, receive_callback
+
+    client, paid = emu.async_client(retry=FAST_RETRY), dict[str, str]()
+
+    async def dintero_callback(request: StarletteRequest) -> StarletteResponse:
+        receipt = await receive_callback(request, client, verifier, trust_proxy=trust_proxy)
+        _fulfil(paid, receipt)
+        return callback_response(receipt)
+
+    return _asgi_shop(Starlette(routes=[Route("/dintero/callback", dintero_callback, methods=["GET", "POST"])]), paid)
 
 
 def flask_shop(emu: Backend, verifier: CallbackVerifier, trust_proxy: bool) -> Shop:

@@ -252,8 +252,12 @@ impl Callbacks<'_> {
         K: AsRef<str>,
         V: AsRef<str>,
     {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .collect();
         let receipt = self
-            .decide(verifier, method, path_and_query, headers, options)
+            .decide(verifier, method, path_and_query, &headers, options)
             .await;
         let transaction_id = receipt
             .callback
@@ -275,19 +279,15 @@ impl Callbacks<'_> {
         receipt
     }
 
-    async fn decide<K, V>(
+    async fn decide(
         &self,
         verifier: &CallbackVerifier,
         method: &str,
         path_and_query: &str,
-        headers: &[(K, V)],
+        headers: &[(&str, &str)],
         options: &ReceiveOptions,
-    ) -> CallbackReceipt
-    where
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        let pairs = || headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref()));
+    ) -> CallbackReceipt {
+        let pairs = || headers.iter().copied();
         let url = match request_url(
             path_and_query,
             pairs(),

@@ -33,6 +33,11 @@ def path_and_query(request: Any) -> str:
     return str(request.get_full_path())
 
 
+def _request(request: Any) -> tuple[str, str, list[tuple[str, str]]]:
+    """The method, the path and query as received, and the headers of an ``HttpRequest``."""
+    return str(request.method), path_and_query(request), _headers(request)
+
+
 def _headers(request: Any) -> list[tuple[str, str]]:
     # request.headers has every HTTP_* header (Host included), named as sent. A server that
     # passed no Host (HTTP/1.0) still names itself in the WSGI/ASGI environment.
@@ -55,14 +60,8 @@ def receive_callback(
 ) -> CallbackReceipt:
     """Receives Dintero's callback from a Django ``HttpRequest`` (sync view): never raises for
     what the request holds; answer with ``callback_response(receipt)``."""
-    return client.callbacks.receive(
-        verifier,
-        str(request.method),
-        path_and_query(request),
-        _headers(request),
-        public_url=public_url,
-        trust_proxy=trust_proxy,
-    )
+    method, target, headers = _request(request)
+    return client.callbacks.receive(verifier, method, target, headers, public_url=public_url, trust_proxy=trust_proxy)
 
 
 async def areceive_callback(
@@ -74,13 +73,9 @@ async def areceive_callback(
     trust_proxy: bool = False,
 ) -> CallbackReceipt:
     """``receive_callback`` for an async view, with an ``AsyncClient``."""
+    method, target, headers = _request(request)
     return await client.callbacks.receive(
-        verifier,
-        str(request.method),
-        path_and_query(request),
-        _headers(request),
-        public_url=public_url,
-        trust_proxy=trust_proxy,
+        verifier, method, target, headers, public_url=public_url, trust_proxy=trust_proxy
     )
 
 
