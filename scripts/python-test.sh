@@ -68,4 +68,11 @@ print("installed", dintero_checkout.__version__, "from", dintero_checkout.__file
 ')
 rm -rf "$scratch"
 
+# --- the framework shop examples (FastAPI, Django, Flask): checkout, callback, ship, return,
+# each through its framework's test client against the in-process emulator
+step "examples: framework shops"
+for shop in shop_fastapi shop_django shop_flask; do
+    (unset DINTERO_ACCOUNT_ID DINTERO_CLIENT_ID DINTERO_CLIENT_SECRET; "$py" "examples/python/$shop.py" --self-test)
+done
+
 echo "python suite: $((SECONDS - start)) s"
