@@ -85,8 +85,10 @@ for whl in "$dist"/wheels/*.whl; do
     esac
 done
 
-# --- 2. the sdist, and a wheel built from it (the debug profile and this target directory:
-# it proves the sdist is complete without a third cold release build)
+# --- 2. the sdist, and a wheel built from it. The sdist is unpacked and its Rust sources
+# touched, so cargo compiles the crates from what the sdist holds (not from artifacts of this
+# checkout); the debug profile and this target directory spare a cold release build of the
+# registry dependencies.
 step "sdist"
 (cd bindings-python && maturin sdist --out "$dist/sdist" </dev/null)
 sdist=$dist/sdist/dintero_checkout-$version.tar.gz
@@ -95,8 +97,12 @@ report+=("$(basename "$sdist"): $(size "$sdist")")
 step "pip wheel from the sdist"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+mkdir "$scratch/sdist"
+tar -xzf "$sdist" -C "$scratch/sdist"
+find "$scratch/sdist" -name '*.rs' -exec touch {} +
 CARGO_TARGET_DIR=$TARGET_ROOT MATURIN_PEP517_ARGS="--profile dev" \
-    "$py" -m pip wheel -q --no-deps --no-build-isolation -w "$scratch/from-sdist" "$sdist" </dev/null
+    "$py" -m pip wheel -q --no-deps --no-build-isolation -w "$scratch/from-sdist" \
+    "$scratch/sdist/dintero_checkout-$version" </dev/null
 ls "$scratch"/from-sdist/dintero_checkout-"$version"-*.whl >/dev/null || fail "no wheel from the sdist"
 report+=("wheel from the sdist: $(basename "$scratch"/from-sdist/*.whl)")
 
