@@ -65,6 +65,15 @@ def test_dintero_emulator_bin_comes_first(tmp_path: Path, monkeypatch: pytest.Mo
     assert "--callback-retry-ms" not in args  # fast=False: Dintero's own timings
 
 
+def test_path_is_the_last_resort(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "dintero-emulator").symlink_to(_program())
+    monkeypatch.delenv("DINTERO_EMULATOR_BIN", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert testing._emulator_binary() == _program()  # the installed distribution before PATH
+    monkeypatch.setitem(sys.modules, "dintero_emulator", None)  # as if the extra were not installed
+    assert testing._emulator_binary() == str(tmp_path / "dintero-emulator")
+
+
 def test_a_missing_program_names_the_ways_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DINTERO_EMULATOR_BIN", str(tmp_path / "nothing-here"))
     with pytest.raises(FileNotFoundError, match="DINTERO_EMULATOR_BIN"):
