@@ -45,18 +45,22 @@ interface Driver {
 }
 type Receiving = ReceiverOptions & { failWith?: Error };
 
+/** The options with an `onReceipt` that keeps the last receipt (and throws `failWith`). */
+function recording(options: Receiving): { seen: { receipt?: CallbackReceipt }; options: ReceiverOptions & { onReceipt: (r: CallbackReceipt) => void } } {
+  const seen: { receipt?: CallbackReceipt } = {};
+  const onReceipt = (r: CallbackReceipt): void => {
+    seen.receipt = r;
+    if (options.failWith) throw options.failWith;
+  };
+  return { seen, options: { ...options, onReceipt } };
+}
+
 /** Express: the handler in a router mounted at /dintero (req.url loses the mount, originalUrl keeps it). */
 async function expressDriver(options: Receiving): Promise<Driver> {
-  let receipt: CallbackReceipt | undefined;
+  const { seen, options: receiving } = recording(options);
   const app = express();
   const router = express.Router();
-  const handler = onExpress.callbackHandler({
-    ...options,
-    onReceipt: (r) => {
-      receipt = r;
-      if (options.failWith) throw options.failWith;
-    },
-  });
+  const handler = onExpress.callbackHandler(receiving);
   router.get('/callback', handler);
   router.post('/callback', handler);
   app.use('/dintero', router);
@@ -69,12 +73,12 @@ async function expressDriver(options: Receiving): Promise<Driver> {
   return {
     send: (sent) =>
       new Promise((resolve, reject) => {
-        receipt = undefined;
+        seen.receipt = undefined;
         const req = http.request({ host: '127.0.0.1', port, method: sent.method ?? 'GET', path: sent.path, headers: sent.headers }, (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {}, receipt }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {}, receipt: seen.receipt }));
         });
         req.on('error', reject);
         req.end();
@@ -85,20 +89,14 @@ async function expressDriver(options: Receiving): Promise<Driver> {
 
 /** Fastify: the plugin, driven by `inject` (no socket). */
 async function fastifyDriver(options: Receiving): Promise<Driver> {
-  let receipt: CallbackReceipt | undefined;
+  const { seen, options: receiving } = recording(options);
   const app = Fastify();
-  await app.register(onFastify.dinteroCallbacks, {
-    ...options,
-    onReceipt: (r) => {
-      receipt = r;
-      if (options.failWith) throw options.failWith;
-    },
-  });
+  await app.register(onFastify.dinteroCallbacks, receiving);
   return {
     send: async (sent) => {
-      receipt = undefined;
+      seen.receipt = undefined;
       const res = await app.inject({ method: sent.method === 'POST' ? 'POST' : 'GET', url: sent.path, headers: sent.headers });
-      return { status: res.statusCode, body: res.json(), receipt };
+      return { status: res.statusCode, body: res.json(), receipt: seen.receipt };
     },
     close: () => app.close(),
   };
@@ -106,17 +104,11 @@ async function fastifyDriver(options: Receiving): Promise<Driver> {
 
 /** Web: `Request` in, `Response` out; the host goes into the request's URL, as runtimes put it. */
 async function webDriver(options: Receiving): Promise<Driver> {
-  let receipt: CallbackReceipt | undefined;
-  const handle = onWeb.callbackHandler({
-    ...options,
-    onReceipt: (r) => {
-      receipt = r;
-      if (options.failWith) throw options.failWith;
-    },
-  });
+  const { seen, options: receiving } = recording(options);
+  const handle = onWeb.callbackHandler(receiving);
   return {
     send: async (sent) => {
-      receipt = undefined;
+      seen.receipt = undefined;
       const { host, ...headers } = sent.headers;
       const request = new Request(`http://${host}${sent.path}`, { method: sent.method ?? 'GET', headers });
       let res: Response;
@@ -125,7 +117,7 @@ async function webDriver(options: Receiving): Promise<Driver> {
       } catch {
         res = Response.json({ reason: 'the shop failed' }, { status: 500 }); // what a runtime answers
       }
-      return { status: res.status, body: (await res.json()) as Answer['body'], receipt };
+      return { status: res.status, body: (await res.json()) as Answer['body'], receipt: seen.receipt };
     },
     close: async () => {},
   };
@@ -203,7 +195,7 @@ describe('framework receivers', () => {
         assert.equal(answer.status, status, JSON.stringify(answer.body));
         assert.equal(answer.body.outcome, 'refused');
         assert.equal(answer.receipt?.outcome, 'refused');
-        assert.equal(answer.receipt?.transaction, undefined, 'nothing to fulfil from a refused callback');
+        assert.ok(answer.receipt && answer.receipt.transaction == null, 'nothing to fulfil from a refused callback');
       }
 
       it('confirms a real signed callback (GET and POST) and answers 200', async () => {
@@ -254,7 +246,7 @@ describe('framework receivers', () => {
           const answer = await d.send(direct());
           assert.equal(answer.status, 503, JSON.stringify(answer.body));
           assert.equal(answer.body.outcome, 'retry_later');
-          assert.equal(answer.receipt?.transaction, undefined);
+          assert.ok(answer.receipt && answer.receipt.transaction == null);
           assert.equal(answer.receipt?.error?.kind, 'server');
           assertConfirmed(await d.send(direct())); // Dintero's next delivery
         });

@@ -36,6 +36,7 @@ export function createShop(options) {
         },
         profile_id: 'default',
       });
+      if (!session.url) throw new Error(`session ${session.id} has no url`);
       return session.url;
     },
 
