@@ -64,6 +64,12 @@ export declare class NativeClient {
   updateTransaction(transactionId: string, merchantReference2: string): Promise<M.Transaction>
   /** Waits until the operation Dintero queued (a 202 answer) lands. */
   waitForEvent(transactionId: string, eventRequestId: string, options?: WaitOptions): Promise<M.Transaction>
+  /**
+   * `callbacks.receive`: the core's `Callbacks::receive` (verify, late retries, `error=`,
+   * confirm) on a request as a framework hands it over. The promise always resolves with a
+   * receipt; only arguments that cannot be read throw.
+   */
+  receiveCallback(verifier: NativeCallbackVerifier, method: string, pathAndQuery: string, headers: Array<[string, string]>, options?: RequestUrlOptions): Promise<M.CallbackReceipt>
   /** `callbacks.confirm`: fetches the transaction the callback names and checks they match. */
   confirmCallback(callback: M.Callback): Promise<M.ConfirmedCallback>
 }

@@ -56,7 +56,7 @@ pub struct ValidateOrderOptions {
 /// Checks the `Dintero-Signature` of callbacks with the account's signature secret.
 #[napi]
 pub struct NativeCallbackVerifier {
-    verifier: CallbackVerifier,
+    pub(crate) verifier: CallbackVerifier,
 }
 
 /// A verifier for `accountId` with the secret from `GET /v1/admin/signature`.

@@ -4,13 +4,16 @@ use std::sync::Arc;
 
 use dintero_checkout as core;
 use dintero_checkout::{
-    Client, ClientBuilder, ConfirmedCallback, ListTransactions, Operation, RetryPolicy, Session,
-    SessionCreated, TokenInfo, Transaction, TransactionPager,
+    CallbackReceipt, Client, ClientBuilder, ConfirmedCallback, ListTransactions, Operation,
+    RetryPolicy, Session, SessionCreated, TokenInfo, Transaction, TransactionPager,
 };
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
+use crate::callbacks::{NativeCallbackVerifier, RequestUrlOptions};
 use crate::convert::{millis, optional, Js, Model};
 use crate::error::{model, run, Out};
 
@@ -445,6 +448,52 @@ impl NativeClient {
                 .await
         })
         .await
+    }
+
+    /// `callbacks.receive`: the core's `Callbacks::receive` (verify, late retries, `error=`,
+    /// confirm) on a request as a framework hands it over. The promise always resolves with a
+    /// receipt; only arguments that cannot be read throw.
+    #[napi(
+        ts_args_type = "verifier: NativeCallbackVerifier, method: string, pathAndQuery: string, headers: Array<[string, string]>, options?: RequestUrlOptions",
+        ts_return_type = "Promise<M.CallbackReceipt>"
+    )]
+    pub fn receive_callback<'env>(
+        &self,
+        env: &'env Env,
+        verifier: &NativeCallbackVerifier,
+        method: Js,
+        path: Js,
+        headers: Js,
+        opts: Option<Js>,
+    ) -> Out<PromiseRaw<'env, Model<CallbackReceipt>>> {
+        let read = || -> core::Result<_> {
+            let o: RequestUrlOptions = optional(opts, "options")?;
+            let options = core::ReceiveOptions {
+                public_url: o.public_url,
+                trust_proxy: o.trust_proxy.unwrap_or(false),
+                now: o.now,
+            };
+            let request: (String, String, Vec<(String, String)>) = (
+                method.string("method")?,
+                path.string("path_and_query")?,
+                headers.decode("headers")?,
+            );
+            Ok((request, options))
+        };
+        let client = self.client.clone();
+        let verifier = verifier.verifier.clone();
+        run(|| {
+            let ((method, path, headers), options) = read()?;
+            let work = async move {
+                let callbacks = client.callbacks();
+                let receipt = callbacks
+                    .receive(&verifier, &method, &path, &headers, &options)
+                    .await;
+                Ok(Model(receipt))
+            };
+            env.spawn_future(work)
+                .map_err(|e| core::Error::new(core::ErrorKind::Server, e.reason.clone()))
+        })
     }
 
     /// `callbacks.confirm`: fetches the transaction the callback names and checks they match.

@@ -36,6 +36,7 @@ const exported = pkg as unknown as Record<string, unknown>;
 const NODE_ARITY: Record<string, [number, string]> = {
   'client.new': [1, 'one ClientOptions object holds every setting'],
   'verifier.verify_request': [1, "the framework's request object carries method, path and headers"],
+  'callbacks.receive': [2, "the verifier, then the framework's request object (method, path and headers)"],
 };
 
 const client = new pkg.Client({ accountId: 'T12345678', clientId: 'surface', clientSecret: 'surface-secret' });

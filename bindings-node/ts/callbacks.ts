@@ -45,6 +45,18 @@ export function headerPairs(headers: HeadersLike): Array<[string, string]> {
   return pairs;
 }
 
+/** The method, the path and query as received, and the header pairs of a framework's request. */
+export function requestParts(req: IncomingRequestLike): [string, string, Array<[string, string]>] {
+  return [req?.method ?? 'GET', req?.originalUrl ?? req?.url ?? '', headerPairs(req?.headers)];
+}
+
+let nativeOf: (verifier: CallbackVerifier) => native.NativeCallbackVerifier;
+
+/** @internal The compiled verifier behind a `CallbackVerifier` (for `client.callbacks.receive`). */
+export function nativeVerifier(verifier: CallbackVerifier): native.NativeCallbackVerifier {
+  return nativeOf(verifier);
+}
+
 /**
  * Checks the `Dintero-Signature` of callbacks. The signature covers the method, the host, the
  * path and the query of the URL Dintero called. Every refusal is a `DinteroError` of kind
@@ -55,6 +67,10 @@ export class CallbackVerifier {
   readonly #n: native.NativeCallbackVerifier;
   /** The account id. */
   readonly accountId: string;
+
+  static {
+    nativeOf = (verifier) => verifier.#n;
+  }
 
   constructor(secret: string, accountId: string, options: VerifierOptions = {}) {
     this.#n = native.createVerifier(secret, accountId, options);
@@ -72,8 +88,7 @@ export class CallbackVerifier {
    * `X-Forwarded-*` headers, or `Host`, and the path and query as received.
    */
   verifyRequest(req: IncomingRequestLike, options: RequestUrlOptions = {}): M.Callback {
-    const path = req?.originalUrl ?? req?.url ?? '';
-    return this.#n.verifyRequest(req?.method ?? 'GET', path, headerPairs(req?.headers), options);
+    return this.#n.verifyRequest(...requestParts(req), options);
   }
 
   /** Checks one `Dintero-Signature` header value against the method and the full URL. */

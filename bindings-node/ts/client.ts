@@ -6,9 +6,11 @@ import {
   type CreateSessionOptions,
   type GetTransactionOptions,
   type NativeClient,
+  type RequestUrlOptions,
   type UpdateSessionOptions,
   type WaitOptions,
 } from '../index.js';
+import { nativeVerifier, requestParts, type CallbackVerifier, type IncomingRequestLike } from './callbacks.js';
 import './errors.js';
 import type * as M from './models.js';
 
@@ -136,6 +138,19 @@ export class Callbacks {
   /** @internal */
   constructor(native: NativeClient) {
     this.#n = native;
+  }
+
+  /**
+   * Receives a callback request as your framework hands it over (Node `http`, Express, Fastify:
+   * `req`) and decides the answer, in the core: the signature is checked on the URL rebuilt from
+   * `publicUrl`, or your trusted proxy's headers (`trustProxy`), or `Host`; a late retry counts
+   * as authentic; an `error=` callback is noted; the rest is confirmed against the transaction.
+   * Resolves with a receipt, never rejects for what the request holds: answer with
+   * `receipt.status` and `receipt.reason`, and fulfil only from `receipt.transaction` (set only
+   * when `outcome` is `'confirmed'`).
+   */
+  async receive(verifier: CallbackVerifier, req: IncomingRequestLike, options: RequestUrlOptions = {}): Promise<M.CallbackReceipt> {
+    return this.#n.receiveCallback(nativeVerifier(verifier), ...requestParts(req), options);
   }
 
   /**

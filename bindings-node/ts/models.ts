@@ -380,6 +380,105 @@ export interface ConfirmedCallback {
   transaction: Transaction;
 }
 
+/** What became of a received callback. */
+export type ReceiptOutcome =
+  /**
+   * Dintero's callback, confirmed against the transaction read afresh: act on the receipt's
+   * `transaction` (fulfil when it is paid). Answered 200.
+   */
+  | 'confirmed'
+  /**
+   * Dintero's callback reporting a payment that failed or was cancelled (the callback's
+   * `error`): nothing to fulfil. Answered 200.
+   */
+  | 'payment_failed'
+  /**
+   * Not Dintero's (no or a wrong signature, not a callback), or it contradicts the
+   * transaction. Answered 4xx, which is final at Dintero.
+   */
+  | 'refused'
+  /**
+   * Could not be checked now (Dintero or the network failed, or this receiver is
+   * misconfigured). Answered 5xx: Dintero delivers it again later.
+   */
+  | 'retry_later';
+
+/** An SDK error as plain data, for a value that reports one instead of failing. */
+export interface ErrorDetails {
+  /** The stable category. */
+  kind: ErrorKind;
+  /** What went wrong, in words (never a secret). */
+  message: string;
+  /** The HTTP status Dintero answered with, when there was an answer. */
+  status?: number | null;
+  /** Dintero's `error.code`, or the SDK's (`signature_mismatch`, `callback_mismatch`, ...). */
+  code?: string | null;
+  /** The request id Dintero gave the failed request, when known. */
+  request_id?: string | null;
+}
+
+/**
+ * What went wrong, as a stable machine-readable category.
+ *
+ * The string forms (`as_str`) are the same in every language binding.
+ */
+export type ErrorKind =
+  /** The caller passed something the SDK or Dintero refused (HTTP 400, or caught before sending). */
+  | 'invalid_input'
+  /** Credentials were refused (HTTP 401, also after one token refresh). */
+  | 'authentication'
+  /** The credentials lack the rights for this call (HTTP 403). */
+  | 'permission'
+  /** The object does not exist (HTTP 404). */
+  | 'not_found'
+  /**
+   * The request conflicts with the object's state (HTTP 409), or a callback does not match
+   * the transaction it names.
+   */
+  | 'conflict'
+  /** Too many requests (HTTP 429) and the retries ran out. */
+  | 'rate_limited'
+  /** Dintero failed (HTTP 5xx) and the retries ran out. */
+  | 'server'
+  /** The connection failed or was cut. */
+  | 'network'
+  /** A request took longer than the configured timeout. */
+  | 'timeout'
+  /** A response could not be decoded. */
+  | 'decode'
+  /** A callback or webhook signature is missing, malformed, stale or wrong. */
+  | 'signature';
+
+/**
+ * What `Callbacks::receive` decided about a request: the status to answer, why, and, only
+ * when confirmed, the transaction to act on.
+ */
+export interface CallbackReceipt {
+  /**
+   * The HTTP status to answer the request with (2xx ends Dintero's deliveries, 4xx is final,
+   * 5xx makes Dintero retry).
+   */
+  status: number;
+  /** A short reason, safe to send as the answer's body and to log. */
+  reason: string;
+  /** What became of the callback. */
+  outcome: ReceiptOutcome;
+  /**
+   * The signature was authentic but outside the time window: one of Dintero's late retries
+   * (still confirmed, never refused).
+   */
+  late: boolean;
+  /**
+   * The verified callback: set when `confirmed` and when `payment_failed` (its `error` and
+   * `merchant_reference` say which order failed how); absent otherwise.
+   */
+  callback?: Callback | null;
+  /** The transaction as Dintero has it now, only when `confirmed`: act on its status. */
+  transaction?: Transaction | null;
+  /** Why it was refused or must be retried; absent when confirmed or a noted failure. */
+  error?: ErrorDetails | null;
+}
+
 /** A parsed `return_url` hit. */
 export interface ReturnResult {
   /** What happened. */
@@ -471,35 +570,3 @@ export interface Defaults {
   /** The longest response body read. */
   max_response_bytes: number;
 }
-
-/**
- * What went wrong, as a stable machine-readable category.
- *
- * The string forms (`as_str`) are the same in every language binding.
- */
-export type ErrorKind =
-  /** The caller passed something the SDK or Dintero refused (HTTP 400, or caught before sending). */
-  | 'invalid_input'
-  /** Credentials were refused (HTTP 401, also after one token refresh). */
-  | 'authentication'
-  /** The credentials lack the rights for this call (HTTP 403). */
-  | 'permission'
-  /** The object does not exist (HTTP 404). */
-  | 'not_found'
-  /**
-   * The request conflicts with the object's state (HTTP 409), or a callback does not match
-   * the transaction it names.
-   */
-  | 'conflict'
-  /** Too many requests (HTTP 429) and the retries ran out. */
-  | 'rate_limited'
-  /** Dintero failed (HTTP 5xx) and the retries ran out. */
-  | 'server'
-  /** The connection failed or was cut. */
-  | 'network'
-  /** A request took longer than the configured timeout. */
-  | 'timeout'
-  /** A response could not be decoded. */
-  | 'decode'
-  /** A callback or webhook signature is missing, malformed, stale or wrong. */
-  | 'signature';

@@ -25,7 +25,7 @@ fn done<'py, T: Serialize>(
 /// Checks `Dintero-Signature` with a signature secret. Use `dintero_checkout.CallbackVerifier`.
 #[pyclass(frozen, name = "CallbackVerifier", module = "dintero_checkout._native")]
 pub struct NativeVerifier {
-    inner: CallbackVerifier,
+    pub(crate) inner: CallbackVerifier,
     #[pyo3(get)]
     account_id: String,
     #[pyo3(get)]

@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex};
 
 use dintero_checkout::{
     Callback, CaptureRequest, Client, ClientBuilder, CreateSessionOptions, Error,
-    ExtendAuthorizationRequest, ListTransactions, RefundRequest, RetryPolicy, SessionRequest,
-    SessionUpdate, TransactionPager,
+    ExtendAuthorizationRequest, ListTransactions, ReceiveOptions, RefundRequest, RetryPolicy,
+    SessionRequest, SessionUpdate, TransactionPager,
 };
 use pyo3::prelude::*;
 use serde::Serialize;
 
 use crate::bridge::Pending;
+use crate::callbacks::NativeVerifier;
 use crate::convert::{arg, json, opt, seconds};
 use crate::errors::to_pyerr;
 
@@ -329,6 +330,40 @@ impl NativeClient {
             py,
             |c| async move { c.callbacks().confirm(&callback).await },
         )
+    }
+
+    /// The core's `Callbacks::receive`: never fails once the arguments are converted.
+    #[pyo3(signature = (verifier, method, path_and_query, headers, public_url=None, trust_proxy=false, now=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn receive_callback(
+        &self,
+        py: Python<'_>,
+        verifier: &NativeVerifier,
+        method: Arg,
+        path_and_query: Arg,
+        headers: Arg,
+        public_url: Option<String>,
+        trust_proxy: bool,
+        now: Option<i64>,
+    ) -> PyResult<Pending> {
+        let (method, path): (String, String) = (
+            arg(py, method, "method")?,
+            arg(py, path_and_query, "path_and_query")?,
+        );
+        let headers: Vec<(String, String)> = arg(py, headers, "headers")?;
+        let verifier = verifier.inner.clone();
+        let options = ReceiveOptions {
+            public_url,
+            trust_proxy,
+            now,
+        };
+        self.run(py, |c| async move {
+            let receipt = c
+                .callbacks()
+                .receive(&verifier, &method, &path, &headers, &options)
+                .await;
+            Ok::<_, Error>(receipt)
+        })
     }
 }
 

@@ -19,9 +19,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dintero_checkout as core;
 use dintero_checkout::{
-    Callback, CaptureRequest, ConfirmedCallback, Defaults, ExtendAuthorizationRequest,
-    ListTransactions, Operation, Order, RefundRequest, ReturnResult, Session, SessionCreated,
-    SessionRequest, SessionUpdate, TokenInfo, Transaction, WebhookEvent,
+    Callback, CallbackReceipt, CaptureRequest, ConfirmedCallback, Defaults,
+    ExtendAuthorizationRequest, ListTransactions, Operation, Order, RefundRequest, ReturnResult,
+    Session, SessionCreated, SessionRequest, SessionUpdate, TokenInfo, Transaction, WebhookEvent,
 };
 
 mod error;
@@ -377,6 +377,37 @@ impl Callbacks {
     /// `conflict` error (code `callback_mismatch`) when it does not. Act on its status.
     pub async fn confirm(&self, callback: Callback) -> Result<ConfirmedCallback> {
         self.client.callbacks().confirm(&callback).await.ffi()
+    }
+
+    /// Receives a callback request as a server framework hands it over (method, path and query
+    /// as received, headers) and decides the answer: verify (a late retry counts as authentic),
+    /// note an `error=` callback, confirm the rest against the transaction. Never throws:
+    /// answer with the receipt's `status` and `reason`, and fulfil only from its `transaction`
+    /// (set only when confirmed). `public_url` / `trust_proxy` as in `requestUrl`; `now` is
+    /// unix seconds (the clock when left out).
+    #[uniffi::method(default(public_url = None, trust_proxy = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    pub async fn receive(
+        &self,
+        verifier: Arc<CallbackVerifier>,
+        method: String,
+        path_and_query: String,
+        headers: HashMap<String, String>,
+        public_url: Option<String>,
+        trust_proxy: Option<bool>,
+        now: Option<i64>,
+    ) -> CallbackReceipt {
+        let headers: Vec<(String, String)> = headers.into_iter().collect();
+        let options = core::ReceiveOptions {
+            public_url,
+            trust_proxy: trust_proxy.unwrap_or_default(),
+            now,
+        };
+        let callbacks = self.client.callbacks();
+        let (method, path) = (method.as_str(), path_and_query.as_str());
+        callbacks
+            .receive(&verifier.inner, method, path, &headers, &options)
+            .await
     }
 }
 

@@ -44,6 +44,9 @@ pub const SIGNATURE_FROM_FUTURE: &str = "signature_from_future";
 pub const SIGNATURE_MISMATCH: &str = "signature_mismatch";
 /// `Error::code()` when the `Dintero-Signature` header is missing.
 pub const SIGNATURE_MISSING: &str = "signature_missing";
+/// `Error::code()` of the conflict [`Callbacks::confirm`] reports when a callback does not
+/// match the transaction it names (id, session, merchant reference or event): do not fulfil.
+pub const CALLBACK_MISMATCH: &str = "callback_mismatch";
 /// `Error::code()` when the header, or the URL it signs, cannot be read, or the request is
 /// not a callback at all (no `transaction_id` and no `error`).
 pub const SIGNATURE_MALFORMED: &str = "signature_malformed";
@@ -225,7 +228,7 @@ fn parse_signature_header(value: &str) -> Result<ParsedHeader> {
     })
 }
 
-fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -645,8 +648,8 @@ impl Callbacks<'_> {
     /// Fetches the transaction the callback names and checks that its id, session and
     /// merchant reference match the callback, and, for event callbacks (`event=CAPTURE`,
     /// `REFUND`, `VOID`), that the transaction shows such an event or a status that follows
-    /// from one. Fails with [`ErrorKind::Conflict`] (code `callback_mismatch`) when they do
-    /// not.
+    /// from one. Fails with [`ErrorKind::Conflict`] (code [`CALLBACK_MISMATCH`]) when they do
+    /// not. [`Callbacks::receive`] does all of a receiver's work, this included.
     ///
     /// The callback's `event_id` is not checked: Dintero documents it only by an example
     /// (`"3"`) that does not look like an event `id`, so a callback is never refused because
@@ -673,7 +676,7 @@ fn mismatch(field: &str, theirs: &str, ours: &str) -> Error {
         ErrorKind::Conflict,
         format!("callback: {field} {theirs:?} does not match the transaction's {ours:?}; do not fulfil this order"),
     )
-    .with_code(Some("callback_mismatch".into()))
+    .with_code(Some(CALLBACK_MISMATCH.into()))
 }
 
 /// What `confirm` decides by: only what is certain about a callback and its transaction.

@@ -13,7 +13,8 @@
 //!   after an ambiguous failure re-reads the transaction instead of guessing (see
 //!   [`transactions`]).
 //! * Callbacks are verified ([`CallbackVerifier`]) and confirmed against the transaction
-//!   ([`Callbacks::confirm`]).
+//!   ([`Callbacks::confirm`]); [`Callbacks::receive`] does both for a web framework's request
+//!   and says what to answer.
 //! * Secrets never appear in `Debug`, `Display`, logs or errors.
 //!
 //! ## Quickstart
@@ -66,6 +67,7 @@ mod http;
 pub mod models;
 pub mod observe;
 pub mod order;
+pub mod receive;
 mod secret;
 pub mod sessions;
 pub mod transactions;
@@ -86,6 +88,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use models::*;
 pub use observe::{RequestEvent, RequestObserver, RequestPhase};
 pub use order::{validate_order, validate_order_strict, OrderBuilder};
+pub use receive::{CallbackReceipt, ErrorDetails, ReceiptOutcome, ReceiveOptions};
 pub use secret::Secret;
 pub use sessions::{validate_session_request, CreateSessionOptions, Sessions};
 pub use transactions::{

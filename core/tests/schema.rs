@@ -42,6 +42,9 @@ fn schema() -> Value {
     add::<core::Operation>(&mut generator, &mut roots);
     add::<core::Callback>(&mut generator, &mut roots);
     add::<core::ConfirmedCallback>(&mut generator, &mut roots);
+    add::<core::ReceiptOutcome>(&mut generator, &mut roots);
+    add::<core::ErrorDetails>(&mut generator, &mut roots);
+    add::<core::CallbackReceipt>(&mut generator, &mut roots);
     add::<core::ReturnResult>(&mut generator, &mut roots);
     add::<core::WebhookEvent>(&mut generator, &mut roots);
     add::<core::ListTransactions>(&mut generator, &mut roots);

@@ -14,7 +14,17 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
 
 from . import _native
-from ._models import Callback, ConfirmedCallback, Operation, Session, SessionCreated, TokenInfo, Transaction
+from ._callbacks import CallbackVerifier, HeadersLike, _pairs
+from ._models import (
+    Callback,
+    CallbackReceipt,
+    ConfirmedCallback,
+    Operation,
+    Session,
+    SessionCreated,
+    TokenInfo,
+    Transaction,
+)
 from ._secret import Secret
 
 if TYPE_CHECKING:
@@ -190,9 +200,37 @@ class Transactions(_Part):
 
 
 class Callbacks(_Part):
-    """``client.callbacks``: confirm a verified callback against its transaction."""
+    """``client.callbacks``: receive a callback request, or confirm a verified callback."""
 
     __slots__ = ()
+
+    def receive(
+        self,
+        verifier: CallbackVerifier,
+        method: str,
+        path_and_query: str,
+        headers: HeadersLike,
+        *,
+        public_url: Optional[str] = None,
+        trust_proxy: bool = False,
+        now: Optional[int] = None,
+    ) -> CallbackReceipt:
+        """Receives a callback request as your web framework hands it over (the method, the
+        path and query as received, the headers) and decides the answer: the signature is
+        checked on the URL the core rebuilds (``public_url``, or your trusted proxy's headers
+        with ``trust_proxy``, else ``Host``), a late retry counts as authentic, an ``error=``
+        callback is noted, and the rest is confirmed against the transaction.
+
+        Never raises for what the request holds: answer with ``receipt.status`` and
+        ``receipt.reason``, and fulfil only from ``receipt.transaction`` (set only when the
+        outcome is ``"confirmed"``). ``dintero_checkout.integrations`` has one-line adapters for
+        FastAPI/Starlette, Django and Flask."""
+        if not isinstance(verifier, CallbackVerifier):
+            raise TypeError(f"verifier: expected a CallbackVerifier, got {type(verifier).__name__}")
+        pending = self._native.receive_callback(
+            verifier._native, method, path_and_query, _pairs(headers), public_url, trust_proxy, now
+        )
+        return self._run(pending, CallbackReceipt)
 
     def confirm(self, callback: Union[Callback, Mapping[str, Any]]) -> ConfirmedCallback:
         """Fetches the transaction the callback names and checks it matches; raises

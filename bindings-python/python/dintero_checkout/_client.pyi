@@ -9,7 +9,17 @@ from typing import Any, NamedTuple, Optional, Union
 from typing_extensions import Self
 
 from . import _native
-from ._models import Callback, ConfirmedCallback, Operation, Session, SessionCreated, TokenInfo, Transaction
+from ._callbacks import CallbackVerifier, HeadersLike
+from ._models import (
+    Callback,
+    CallbackReceipt,
+    ConfirmedCallback,
+    Operation,
+    Session,
+    SessionCreated,
+    TokenInfo,
+    Transaction,
+)
 from ._secret import Secret
 from .types import (
     CaptureRequestParams,
@@ -79,6 +89,17 @@ class Transactions:
     def __repr__(self) -> str: ...
 
 class Callbacks:
+    def receive(
+        self,
+        verifier: CallbackVerifier,
+        method: str,
+        path_and_query: str,
+        headers: HeadersLike,
+        *,
+        public_url: Optional[str] = ...,
+        trust_proxy: bool = ...,
+        now: Optional[int] = ...,
+    ) -> CallbackReceipt: ...
     def confirm(self, callback: Union[Callback, Mapping[str, Any]]) -> ConfirmedCallback: ...
     def __init__(self, native: _native.NativeClient) -> None: ...
     def __repr__(self) -> str: ...
@@ -110,6 +131,17 @@ class AsyncTransactions:
     def __repr__(self) -> str: ...
 
 class AsyncCallbacks:
+    async def receive(
+        self,
+        verifier: CallbackVerifier,
+        method: str,
+        path_and_query: str,
+        headers: HeadersLike,
+        *,
+        public_url: Optional[str] = ...,
+        trust_proxy: bool = ...,
+        now: Optional[int] = ...,
+    ) -> CallbackReceipt: ...
     async def confirm(self, callback: Union[Callback, Mapping[str, Any]]) -> ConfirmedCallback: ...
     def __init__(self, native: _native.NativeClient) -> None: ...
     def __repr__(self) -> str: ...

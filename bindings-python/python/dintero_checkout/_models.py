@@ -28,6 +28,8 @@ __all__ = [
     "Operation",
     "Callback",
     "ConfirmedCallback",
+    "ErrorDetails",
+    "CallbackReceipt",
     "ReturnResult",
     "WebhookEvent",
     "ListTransactions",
@@ -38,8 +40,9 @@ __all__ = [
     "OperationState",
     "PaymentError",
     "CallbackEventKind",
-    "ReturnOutcome",
+    "ReceiptOutcome",
     "ErrorKind",
+    "ReturnOutcome",
 ]
 
 _M = TypeVar("_M", bound="Model")
@@ -166,12 +169,13 @@ CALLBACK_EVENT_KIND_VALUES: tuple[str, ...] = (
     "VOID",
 )
 
-ReturnOutcome = str
-#: How a customer came back to your `return_url`. Every value:
-RETURN_OUTCOME_VALUES: tuple[str, ...] = (
-    "completed",
-    "cancelled",
-    "failed",
+ReceiptOutcome = str
+#: What became of a received callback. Every value:
+RECEIPT_OUTCOME_VALUES: tuple[str, ...] = (
+    "confirmed",
+    "payment_failed",
+    "refused",
+    "retry_later",
 )
 
 ErrorKind = str
@@ -188,6 +192,14 @@ ERROR_KIND_VALUES: tuple[str, ...] = (
     "timeout",
     "decode",
     "signature",
+)
+
+ReturnOutcome = str
+#: How a customer came back to your `return_url`. Every value:
+RETURN_OUTCOME_VALUES: tuple[str, ...] = (
+    "completed",
+    "cancelled",
+    "failed",
 )
 
 
@@ -953,6 +965,90 @@ class ConfirmedCallback(Model):
     def transaction(self) -> Transaction:
         """The transaction as Dintero has it now: act on its ``status``."""
         return Transaction(self._data.get("transaction") or {})
+
+
+class ErrorDetails(Model):
+    """An SDK error as plain data, for a value that reports one instead of failing."""
+
+    __slots__ = ()
+    _fields = ("kind", "message", "status", "code", "request_id")
+    _shown = ("status", "code")
+
+    @property
+    def kind(self) -> ErrorKind:
+        """The stable category."""
+        return cast("ErrorKind", self._data.get("kind", None))
+
+    @property
+    def message(self) -> str:
+        """What went wrong, in words (never a secret)."""
+        return cast("str", self._data.get("message", ""))
+
+    @property
+    def status(self) -> Optional[int]:
+        """The HTTP status Dintero answered with, when there was an answer."""
+        return cast("Optional[int]", self._data.get("status"))
+
+    @property
+    def code(self) -> Optional[str]:
+        """Dintero's ``error.code``, or the SDK's (``signature_mismatch``, ``callback_mismatch``, ...)."""
+        return cast("Optional[str]", self._data.get("code"))
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """The request id Dintero gave the failed request, when known."""
+        return cast("Optional[str]", self._data.get("request_id"))
+
+
+class CallbackReceipt(Model):
+    """What ``Callbacks::receive`` decided about a request: the status to answer, why, and, only
+    when confirmed, the transaction to act on.
+    """
+
+    __slots__ = ()
+    _fields = ("status", "reason", "outcome", "late", "callback", "transaction", "error")
+    _shown = ("outcome", "status")
+
+    @property
+    def status(self) -> int:
+        """The HTTP status to answer the request with (2xx ends Dintero's deliveries, 4xx is final,
+        5xx makes Dintero retry).
+        """
+        return cast("int", self._data.get("status", 0))
+
+    @property
+    def reason(self) -> str:
+        """A short reason, safe to send as the answer's body and to log."""
+        return cast("str", self._data.get("reason", ""))
+
+    @property
+    def outcome(self) -> ReceiptOutcome:
+        """What became of the callback."""
+        return cast("ReceiptOutcome", self._data.get("outcome", None))
+
+    @property
+    def late(self) -> bool:
+        """The signature was authentic but outside the time window: one of Dintero's late retries
+        (still confirmed, never refused).
+        """
+        return cast("bool", self._data.get("late", False))
+
+    @property
+    def callback(self) -> Optional[Callback]:
+        """The verified callback: set when ``confirmed`` and when ``payment_failed`` (its ``error`` and
+        ``merchant_reference`` say which order failed how); absent otherwise.
+        """
+        return _model(Callback, self._data.get("callback"))
+
+    @property
+    def transaction(self) -> Optional[Transaction]:
+        """The transaction as Dintero has it now, only when ``confirmed``: act on its status."""
+        return _model(Transaction, self._data.get("transaction"))
+
+    @property
+    def error(self) -> Optional[ErrorDetails]:
+        """Why it was refused or must be retried; absent when confirmed or a noted failure."""
+        return _model(ErrorDetails, self._data.get("error"))
 
 
 class ReturnResult(Model):

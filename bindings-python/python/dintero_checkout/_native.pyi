@@ -80,6 +80,16 @@ class NativeClient:
     def update_transaction(self, transaction_id: Any, merchant_reference_2: Any) -> Pending: ...
     def wait_for_event(self, transaction_id: Any, event_request_id: Any, timeout: Any = None) -> Pending: ...
     def confirm_callback(self, callback: Any) -> Pending: ...
+    def receive_callback(
+        self,
+        verifier: CallbackVerifier,
+        method: Any,
+        path_and_query: Any,
+        headers: Any,
+        public_url: Optional[str] = None,
+        trust_proxy: bool = False,
+        now: Optional[int] = None,
+    ) -> Pending: ...
 
 @final
 class NativePager:
