@@ -15,6 +15,7 @@ import com.dintero.checkout.CallbackVerifier
 import com.dintero.checkout.Client
 import com.dintero.checkout.Emulator
 import com.dintero.checkout.isPaid
+import com.dintero.checkout.value
 import com.dintero.checkout.ktor.ReceiverSettings
 import com.dintero.checkout.ktor.dinteroCallbacks
 import com.dintero.checkout.models.CaptureRequest
@@ -37,6 +38,7 @@ import io.ktor.server.routing.get
 import io.ktor.server.routing.post
 import io.ktor.server.routing.routing
 import io.ktor.server.testing.testApplication
+import kotlinx.coroutines.runBlocking
 import java.net.URI
 import java.util.concurrent.ConcurrentHashMap
 
@@ -63,7 +65,7 @@ fun Application.shop(client: Client, verifier: CallbackVerifier, publicUrl: Stri
                     extra = "{}",
                 ),
             )
-            call.respondRedirect(session.url)
+            call.respondRedirect(checkNotNull(session.url) { "session ${session.id} has no url" })
         }
 
         // Dintero's callback: confirmed against the transaction by the SDK before we see it.
@@ -121,7 +123,10 @@ fun runShopExample(): Map<String, ShopOrder> {
         val delivery = Emulator.callbackFor(transactionId)
         val url = URI(delivery.getString("url"))
         val signatureHeader = delivery.getJSONObject("headers").let { h -> h.keySet().first { it.equals("dintero-signature", ignoreCase = true) }.let(h::getString) }
-        val answer = http.get("http://10.0.0.7:8080${url.rawPath}?${url.rawQuery}") { header("Dintero-Signature", signatureHeader) }
+        val answer = http.get("${url.rawPath}?${url.rawQuery}") {
+            header(HttpHeaders.Host, "10.0.0.7:8080")
+            header("Dintero-Signature", signatureHeader)
+        }
         println("dintero: callback answered ${answer.status.value} ${answer.bodyAsText()}")
         check(answer.status == HttpStatusCode.OK)
 
@@ -130,7 +135,8 @@ fun runShopExample(): Map<String, ShopOrder> {
         println("shop: ship -> ${http.post("/orders/$reference/ship").bodyAsText()}")
         println("shop: return -> ${http.post("/orders/$reference/return").bodyAsText()}")
     }
-    val tx = client.let { c -> kotlinx.coroutines.runBlocking { c.transactions().get(orders.values.single().transactionId!!, emptyList()) } }
-    println("dintero: transaction ${tx.id} is ${tx.status}")
+    val tx = runBlocking { client.transactions().get(orders.values.single().transactionId!!, emptyList()) }
+    println("dintero: transaction ${tx.id} is ${tx.status?.value}")
+    check(tx.status?.value == "REFUNDED") { "expected REFUNDED, got ${tx.status?.value}" }
     return orders
 }

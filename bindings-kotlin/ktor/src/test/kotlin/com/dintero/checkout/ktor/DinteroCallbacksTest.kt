@@ -14,6 +14,7 @@ import io.ktor.client.request.get
 import io.ktor.client.request.header
 import io.ktor.client.statement.HttpResponse
 import io.ktor.client.statement.bodyAsText
+import io.ktor.http.HttpHeaders
 import io.ktor.server.routing.routing
 import io.ktor.server.testing.testApplication
 import kotlinx.coroutines.runBlocking
@@ -56,9 +57,13 @@ class DinteroCallbacksTest {
     private fun signed(secret: String, t: Long) =
         "t=$t,v0-hmac-sha256=" + computeSignature(secret, Emulator.ACCOUNT_ID, "GET", callbackUrl.toString(), t)
 
-    /** Runs a Ktor app with the receiver and sends it one request to [origin]; returns the answer and the receipt. */
+    /**
+     * Runs a Ktor app with the receiver and sends it one request with the `Host` header [host]
+     * (the test host serves only localhost, so the host goes in the header); returns the answer
+     * and the receipt.
+     */
     private fun exchange(
-        origin: String,
+        host: String,
         headers: Map<String, String>,
         settings: ReceiverSettings = ReceiverSettings(),
     ): Triple<Int, JSONObject, CallbackReceipt?> {
@@ -66,7 +71,10 @@ class DinteroCallbacksTest {
         var answer: Pair<Int, String>? = null
         testApplication {
             routing { dinteroCallbacks(dintero, verifier, settings = settings) { seen = it } }
-            val response: HttpResponse = client.get(origin + pathAndQuery) { headers.forEach { (k, v) -> header(k, v) } }
+            val response: HttpResponse = client.get(pathAndQuery) {
+                header(HttpHeaders.Host, host)
+                headers.forEach { (k, v) -> header(k, v) }
+            }
             answer = response.status.value to response.bodyAsText()
         }
         val (status, body) = answer!!
@@ -92,12 +100,12 @@ class DinteroCallbacksTest {
 
     @Test
     fun `confirms a real signed callback`() {
-        assertConfirmed(exchange("http://shop.example", mapOf("Dintero-Signature" to signature)))
+        assertConfirmed(exchange("shop.example", mapOf("Dintero-Signature" to signature)))
     }
 
     @Test
     fun `behind a proxy only with trustProxy or publicUrl`() {
-        val internal = "http://10.0.0.7:8080"
+        val internal = "10.0.0.7:8080"
         val refused = exchange(internal, forwarded + ("Dintero-Signature" to signature))
         assertRefused(refused)
         assertEquals("signature_mismatch", refused.third?.error?.code)
@@ -111,19 +119,19 @@ class DinteroCallbacksTest {
     @Test
     fun `refuses forged and unsigned callbacks, confirms a late retry`() {
         val now = System.currentTimeMillis() / 1000
-        assertRefused(exchange("http://shop.example", mapOf("Dintero-Signature" to signed("a-guess", now))))
-        assertRefused(exchange("http://shop.example", emptyMap()))
-        assertConfirmed(exchange("http://shop.example", mapOf("Dintero-Signature" to signed(Emulator.SIGNATURE_SECRET, now - 3600))), late = true)
+        assertRefused(exchange("shop.example", mapOf("Dintero-Signature" to signed("a-guess", now))))
+        assertRefused(exchange("shop.example", emptyMap()))
+        assertConfirmed(exchange("shop.example", mapOf("Dintero-Signature" to signed(Emulator.SIGNATURE_SECRET, now - 3600))), late = true)
     }
 
     @Test
     fun `answers 503 while Dintero fails, so Dintero retries`() {
         Emulator.fault("get_transaction", "status_503", times = maxAttempts.toInt())
-        val (status, body, receipt) = exchange("http://shop.example", mapOf("Dintero-Signature" to signature))
+        val (status, body, receipt) = exchange("shop.example", mapOf("Dintero-Signature" to signature))
         assertEquals(503, status, body.toString())
         assertEquals(ReceiptOutcome.RETRY_LATER, receipt?.outcome)
         assertNull(receipt?.transaction)
         assertTrue(body.getString("reason").isNotEmpty())
-        assertConfirmed(exchange("http://shop.example", mapOf("Dintero-Signature" to signature)))
+        assertConfirmed(exchange("shop.example", mapOf("Dintero-Signature" to signature)))
     }
 }
