@@ -13,8 +13,9 @@ final class ReceiveTests: XCTestCase {
     }
 
     private func delivered(_ client: Client) async throws -> Delivered {
-        var request = Emulator.sessionRequest()
-        request.url = SessionUrls(returnUrl: "https://shop.example/return", callbackUrl: "https://shop.example/dintero/callback", extra: "{}")
+        let request = SessionRequest(
+            url: SessionUrls(returnUrl: "https://shop.example/return", callbackUrl: "https://shop.example/dintero/callback", extra: "{}"),
+            order: Emulator.sessionRequest().order, profileId: "default", extra: "{}")
         let session = try await client.sessions().create(request: request)
         let transactionId = try await Emulator.pay(session.id)["transaction_id"] as! String
         let deadline = Date().addingTimeInterval(10)
@@ -37,7 +38,7 @@ final class ReceiveTests: XCTestCase {
         let verifier = try CallbackVerifier(secret: Emulator.signatureSecret, accountId: Emulator.accountId)
         let cb = try await delivered(client)
         let receive = { (headers: [String: String], publicUrl: String?, trustProxy: Bool) in
-            try await client.callbacks().receive(verifier: verifier, method: "GET", pathAndQuery: cb.pathAndQuery,
+            await client.callbacks().receive(verifier: verifier, method: "GET", pathAndQuery: cb.pathAndQuery,
                                                  headers: headers, publicUrl: publicUrl, trustProxy: trustProxy)
         }
         func assertConfirmed(_ r: CallbackReceipt, late: Bool = false, line: UInt = #line) {
@@ -53,18 +54,18 @@ final class ReceiveTests: XCTestCase {
         }
 
         // Straight from Dintero.
-        assertConfirmed(try await receive(["Host": "shop.example", "Dintero-Signature": cb.signature], nil, false))
+        assertConfirmed(await receive(["Host": "shop.example", "Dintero-Signature": cb.signature], nil, false))
 
         // Behind the shop's proxy: an internal Host, the public one in forwarded headers.
         let proxied = ["Host": "10.0.0.7:8080", "X-Forwarded-Host": "shop.example", "X-Forwarded-Proto": "https",
                        "Dintero-Signature": cb.signature]
-        let untrusted = try await receive(proxied, nil, false)
+        let untrusted = await receive(proxied, nil, false)
         assertRefused(untrusted)
         XCTAssertEqual(untrusted.error?.code, "signature_mismatch")
-        assertConfirmed(try await receive(proxied, nil, true))
-        assertConfirmed(try await receive(["Host": "10.0.0.7:8080", "Forwarded": "for=203.0.113.9;host=shop.example;proto=https",
+        assertConfirmed(await receive(proxied, nil, true))
+        assertConfirmed(await receive(["Host": "10.0.0.7:8080", "Forwarded": "for=203.0.113.9;host=shop.example;proto=https",
                                            "Dintero-Signature": cb.signature], nil, true))
-        assertConfirmed(try await receive(["Host": "10.0.0.7:8080", "Dintero-Signature": cb.signature], "https://shop.example", false))
+        assertConfirmed(await receive(["Host": "10.0.0.7:8080", "Dintero-Signature": cb.signature], "https://shop.example", false))
 
         // Forged, unsigned, and Dintero's own late retry (an hour old: confirmed, never refused).
         let now = Int64(Date().timeIntervalSince1970)
@@ -72,17 +73,17 @@ final class ReceiveTests: XCTestCase {
             "t=\(t),v0-hmac-sha256=" + (try computeSignature(secret: secret, accountId: Emulator.accountId, method: "GET",
                                                              url: cb.url.absoluteString, timestamp: t))
         }
-        assertRefused(try await receive(["Host": "shop.example", "Dintero-Signature": try signed("a-guess", now)], nil, false))
-        assertRefused(try await receive(["Host": "shop.example"], nil, false))
-        assertConfirmed(try await receive(["Host": "shop.example", "Dintero-Signature": try signed(Emulator.signatureSecret, now - 3600)],
+        assertRefused(await receive(["Host": "shop.example", "Dintero-Signature": try signed("a-guess", now)], nil, false))
+        assertRefused(await receive(["Host": "shop.example"], nil, false))
+        assertConfirmed(await receive(["Host": "shop.example", "Dintero-Signature": try signed(Emulator.signatureSecret, now - 3600)],
                                           nil, false), late: true)
 
         // Dintero down: 503, so Dintero delivers it again; then confirmed.
         try await Emulator.fault("get_transaction", "status_503", times: 2)
-        let down = try await receive(["Host": "shop.example", "Dintero-Signature": cb.signature], nil, false)
+        let down = await receive(["Host": "shop.example", "Dintero-Signature": cb.signature], nil, false)
         XCTAssertEqual(down.status, 503, down.reason)
         XCTAssertEqual(down.outcome, .retryLater)
         XCTAssertNil(down.transaction)
-        assertConfirmed(try await receive(["Host": "shop.example", "Dintero-Signature": cb.signature], nil, false))
+        assertConfirmed(await receive(["Host": "shop.example", "Dintero-Signature": cb.signature], nil, false))
     }
 }
