@@ -95,4 +95,10 @@ rm -rf build
 npx tsc -p tsconfig.build.json
 RUST_BACKTRACE=0 node build/checkout.js
 
+# --- framework shops (issue 14): Express, Fastify, Web Request, each against its own emulator ---
+for shop in shop_express shop_fastify shop_web; do
+    log "example: $shop.mjs"
+    RUST_BACKTRACE=0 node "$shop.mjs"
+done
+
 echo "node suite: $((SECONDS - start)) s"

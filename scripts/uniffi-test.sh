@@ -72,6 +72,13 @@ DINTERO_EMULATOR_URL=$DINTERO_EMULATOR_URL \
     "${link[@]}" Checkout 2>&1 | sed '/^\[[0-9]*\/[0-9]*\]/d'
 phase "Swift example (build + run)"
 
+# --- Swift shop with the framework-neutral callback receiver (issue 14) ---------------------------
+say "Swift: shop example"
+DINTERO_EMULATOR_URL=$DINTERO_EMULATOR_URL \
+    bash scripts/swift-chroot.sh examples/swift swift run -q --scratch-path /work-repo/bindings-swift/.build/examples \
+    "${link[@]}" Shop 2>&1 | sed '/^\[[0-9]*\/[0-9]*\]/d'
+phase "Swift shop example"
+
 # --- Kotlin ------------------------------------------------------------------------------------
 mvn=(mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml "-Duniffi.libdir=$REPO/$LIBDIR")
 say "Kotlin: mvn test"
@@ -82,6 +89,20 @@ phase "Kotlin tests (generate + compile + run)"
 say "Kotlin: example"
 DINTERO_EMULATOR_URL=$DINTERO_EMULATOR_URL "${mvn[@]}" exec:exec@example 2>&1 | sed 's/\x1b\[0m//g'
 phase "Kotlin example"
+
+# --- Ktor receiver (issue 14): its own module over the jar the Kotlin tests just built ------------
+# The main jar is packed from target/classes (no second compilation) and installed with its
+# test classes (the ktor tests reuse the Emulator helper); then the ktor module's tests, which
+# also run the Ktor shop example (examples/ktor).
+say "Kotlin: Ktor receiver"
+kt_jar=$REPO/bindings-kotlin/target/dintero-checkout-0.1.0
+"${mvn[@]}" jar:jar jar:test-jar
+"${mvn[@]}" install:install-file "-Dfile=$kt_jar.jar" "-DpomFile=$REPO/bindings-kotlin/pom.xml"
+"${mvn[@]}" install:install-file "-Dfile=$kt_jar-tests.jar" -DgroupId=com.dintero.checkout \
+    -DartifactId=dintero-checkout -Dversion=0.1.0 -Dclassifier=tests -Dpackaging=jar -DgeneratePom=false
+mvn -B -q -Dstyle.color=never -f bindings-kotlin/ktor/pom.xml "-Duniffi.libdir=$REPO/$LIBDIR" test 2>&1 | sed 's/\x1b\[0m//g'
+for report in bindings-kotlin/ktor/target/surefire-reports/*.txt; do grep -h "Tests run" "$report"; done
+phase "Ktor receiver tests + shop example"
 
 printf '   %s\n' "${timings[@]}"
 echo "uniffi suite: $((SECONDS - start)) s"

@@ -15,5 +15,10 @@ let package = Package(
             name: "Checkout",
             dependencies: [.product(name: "DinteroCheckout", package: "DinteroCheckout")]
         ),
+        // A shop with the framework-neutral callback receiver: swift run Shop
+        .executableTarget(
+            name: "Shop",
+            dependencies: [.product(name: "DinteroCheckout", package: "DinteroCheckout")]
+        ),
     ]
 )
