@@ -104,11 +104,13 @@ def main() -> int:
         rel = pom.relative_to(ROOT)
         v = root.findtext("m:version", namespaces=ns) or root.findtext("m:parent/m:version", namespaces=ns)
         want(rel, "version", v)
+        props = {p.tag.split("}")[-1]: (p.text or "") for p in root.find("m:properties", ns) or []}
+        props["project.version"] = props["project.parent.version"] = v or ""
         for dep in root.iterfind(".//m:dependency", ns):
             if (dep.findtext("m:groupId", default="", namespaces=ns)).startswith("com.dintero"):
                 dv = dep.findtext("m:version", default="", namespaces=ns)
-                if dv not in ("${project.version}", "${project.parent.version}"):
-                    want(rel, f"dependency {dep.findtext('m:artifactId', namespaces=ns)}", dv)
+                dv = re.sub(r"\$\{([^}]+)\}", lambda m: props.get(m.group(1), m.group(0)), dv)
+                want(rel, f"dependency {dep.findtext('m:artifactId', namespaces=ns)}", dv)
 
     # The changelog has a section for this version.
     changelog = (ROOT / "CHANGELOG.md").read_text() if (ROOT / "CHANGELOG.md").exists() else ""

@@ -95,11 +95,12 @@ phase "Kotlin example"
 # test classes (the ktor tests reuse the Emulator helper); then the ktor module's tests, which
 # also run the Ktor shop example (examples/ktor).
 say "Kotlin: Ktor receiver"
-kt_jar=$REPO/bindings-kotlin/target/dintero-checkout-0.1.0
+kt_version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1) # one version: scripts/check-versions.py
+kt_jar=$REPO/bindings-kotlin/target/dintero-checkout-$kt_version
 "${mvn[@]}" jar:jar jar:test-jar
 "${mvn[@]}" install:install-file "-Dfile=$kt_jar.jar" "-DpomFile=$REPO/bindings-kotlin/pom.xml"
 "${mvn[@]}" install:install-file "-Dfile=$kt_jar-tests.jar" -DgroupId=com.dintero.checkout \
-    -DartifactId=dintero-checkout -Dversion=0.1.0 -Dclassifier=tests -Dpackaging=jar -DgeneratePom=false
+    -DartifactId=dintero-checkout "-Dversion=$kt_version" -Dclassifier=tests -Dpackaging=jar -DgeneratePom=false
 mvn -B -q -Dstyle.color=never -f bindings-kotlin/ktor/pom.xml "-Duniffi.libdir=$REPO/$LIBDIR" test 2>&1 | sed 's/\x1b\[0m//g'
 for report in bindings-kotlin/ktor/target/surefire-reports/*.txt; do grep -h "Tests run" "$report"; done
 phase "Ktor receiver tests + shop example"
