@@ -154,8 +154,7 @@ if wants jvm; then
     say "mvn -Pnatives package (the jar with both natives)"
     mvn=(mvn -B -q -Dstyle.color=never)
     "${mvn[@]}" -f bindings-kotlin/pom.xml -Pnatives -Dmaven.test.skip=true \
-        "-Dnatives.dir=$natives" "-Duniffi.libdir=$DEBUG_DIR" \
-        "-Duniffi.library=$natives/linux-x86-64/$LIB" package
+        "-Dnatives.dir=$natives" "-Duniffi.libdir=$DEBUG_DIR" package
     jar=bindings-kotlin/target/natives/dintero-checkout-$VERSION.jar
     listing=$(unzip -Z1 "$jar")
     for jna in linux-x86-64 linux-aarch64; do
@@ -259,8 +258,10 @@ EOF
     phase "Swift clean room (generate + build + run)"
 fi
 
-echo "sizes:"
-printf '   %s\n' "${sizes[@]}"
+if [ ${#sizes[@]} -gt 0 ]; then
+    echo "sizes:"
+    printf '   %s\n' "${sizes[@]}"
+fi
 echo "timings:"
 printf '   %s\n' "${timings[@]}"
 echo "jvm-swift-rust dist ($*): $((SECONDS - start)) s"
