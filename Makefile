@@ -33,6 +33,14 @@ uniffi-test:
 web-test:
 	bash scripts/web-test.sh
 
+# The packages a user installs, each tried in a clean room (no Rust toolchain on PATH): Python
+# wheels and sdist, npm packages, the crates and the MSRV, the Maven jar with its natives, a new
+# SwiftPM package. CI runs it after `make test` (.ci/run).
+dist:
+	bash scripts/python-dist.sh
+	bash scripts/node-dist.sh
+	bash scripts/jvm-swift-rust-dist.sh
+
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings

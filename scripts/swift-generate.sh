@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/cargo-env.sh
 LIBDIR=${UNIFFI_LIBDIR:-target/$CARGO_BUILD_TARGET/debug}
+# The library uniffi reads its metadata from: a debug build (release links may drop it). macOS
+# (the release workflow) passes its .dylib.
+LIBRARY=${UNIFFI_LIBRARY:-$LIBDIR/libdintero_checkout_uniffi.so}
 PKG=bindings-swift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -17,7 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 # write the same DinteroCheckout.swift.
 for crate in dintero_checkout dintero_checkout_uniffi; do
     mkdir -p "$tmp/$crate"
-    "$LIBDIR/uniffi-bindgen" generate --library "$LIBDIR/libdintero_checkout_uniffi.so" \
+    "$LIBDIR/uniffi-bindgen" generate --library "$LIBRARY" \
         --crate "$crate" --language swift --out-dir "$tmp/$crate" --no-format >/dev/null
 done
 
