@@ -74,36 +74,6 @@ export declare class NativeClient {
   confirmCallback(callback: M.Callback): Promise<M.ConfirmedCallback>
 }
 
-/** A running in-process emulator. */
-export declare class NativeEmulator {
-  /** `http://127.0.0.1:PORT`. */
-  get baseUrl(): string
-  /** The account id it accepts. */
-  get accountId(): string
-  /** The client id it accepts. */
-  get clientId(): string
-  /** The client secret it accepts (a test credential). */
-  get clientSecret(): string
-  /** The secret callbacks are signed with, if any. */
-  get signatureSecret(): string | null
-  /** Pays a session with a test card (its number). */
-  pay(sessionId: string, cardNumber: string): Promise<{ transaction_id?: string; redirect_url: string }>
-  /** Presses Cancel on the session's checkout page. */
-  cancelPayment(sessionId: string): Promise<{ transaction_id?: string; redirect_url: string }>
-  /** Every callback delivery so far. */
-  callbacks(): unknown[]
-  /** Arms a fault (the emulator's `FaultSpec`, with its field names). */
-  injectFault(spec: object): void
-  /** Requests seen on a route (`token`, `capture`, `get_transaction`, ...). */
-  requestCount(route: string): number
-  /** Moves the emulator's clock forward. */
-  advanceClock(seconds: number): void
-  /** Forgets every session, transaction, token, callback, fault and counter. */
-  reset(): void
-  /** Stops the server (idempotent). */
-  shutdown(): Promise<void>
-}
-
 /** Walks the pages of a transaction listing. */
 export declare class NativeTransactionPager {
   /** The next page, or `null` at the end. */
@@ -166,45 +136,6 @@ export declare function createVerifier(secret: string, accountId: string, option
 /** Every default the core applies to a setting left out (durations in milliseconds). */
 export declare function defaults(): M.Defaults
 
-/**
- * What the emulator offers a test: its test cards, fault kinds and fault routes (the
- * emulator's own catalog, the one copy every language reads).
- */
-export declare function emulatorCatalog(): unknown
-
-/**
- * How to start an emulator. What is left out takes the emulator's test settings: a free port
- * on 127.0.0.1, the test credentials, test-speed timings.
- */
-export interface EmulatorOptions {
-  /** IP address to listen on. */
-  host?: string
-  /** Port; 0 picks a free one. */
-  port?: number
-  /** The account id it accepts. */
-  accountId?: string
-  /** The client id it accepts. */
-  clientId?: string
-  /** The client secret it accepts. */
-  clientSecret?: string
-  /** Callback signature secret; `null` for unsigned callbacks. */
-  signatureSecret?: string | undefined | null
-  /** Access token lifetime. */
-  tokenTtlSeconds?: number
-  /** Per-attempt timeout of callback deliveries. */
-  callbackTimeoutMs?: number
-  /** Wait before the first callback retry; doubles per retry. */
-  callbackRetryBaseMs?: number
-  /** Retries after a failed callback attempt. */
-  callbackMaxRetries?: number
-  /** How long the timeout test cards make their operation wait. */
-  cardTimeoutMs?: number
-  /** Delay before an `accepted_202` operation completes. */
-  acceptedDelayMs?: number
-  /** Print one line per request. */
-  logRequests?: boolean
-}
-
 /** The stable error kinds, in the core's order. */
 export declare function errorKinds(): M.ErrorKind[]
 
@@ -232,8 +163,8 @@ export declare function parseReturnUrl(url: string): M.ReturnResult
 /** Σ of the transaction's successful refunds, minor units. */
 export declare function refundedAmount(transaction: M.Transaction): number
 
-/** Called once by the package at load: the classes failures are made of. */
-export declare function registerErrorClasses(dinteroError: new (message: string) => Error, emulatorError: new (message: string) => Error): void
+/** Called once by the package at load: the class failures are made of. */
+export declare function registerErrorClass(dinteroError: new (message: string) => Error): void
 
 /** The URL a callback was sent to, from its path and query and its headers. */
 export declare function requestUrl(pathAndQuery: string, headers: Array<[string, string]>, options?: RequestUrlOptions): string
@@ -266,8 +197,11 @@ export interface RetryOptions {
 /** The package version (the crate's). */
 export declare function sdkVersion(): string
 
-/** Starts an emulator on the addon's runtime. */
-export declare function startEmulator(options?: EmulatorOptions): Promise<NativeEmulator>
+/**
+ * The whole `Dintero-Signature` header value Dintero would send with a callback to `url`
+ * (the testing module's `signCallback`).
+ */
+export declare function signatureHeader(secret: string, accountId: string, method: string, url: string, timestamp: number): string
 
 /** Options of `sessions.update`. */
 export interface UpdateSessionOptions {

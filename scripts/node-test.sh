@@ -3,8 +3,9 @@
 # what testdata/models.schema.json generates, builds the napi addon (debug) and the package,
 # checks the committed index.d.ts / index.js against a fresh generation, lints the binding
 # crate, type-checks tests and examples with tsc --strict, runs every test with `node --test`
-# (against the package's in-process Emulator, over real HTTP), then runs the examples. Exits
-# non-zero on any failure.
+# (against the emulator binary, built here, which the package's testing module starts as a
+# child process and drives over real HTTP), then runs the examples. Exits non-zero on any
+# failure. The release packages and their clean-room install are scripts/node-dist.sh.
 #
 #   bash scripts/node-test.sh
 set -euo pipefail
@@ -32,18 +33,14 @@ command -v cargo >/dev/null || { log "cargo is missing (rustup is part of the ma
 source scripts/cargo-env.sh
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
-# npm ci, skipped when node_modules already matches the lockfile.
-npm_ci() {
-    local dir=$1 stamp sum
-    stamp="$dir/node_modules/.dintero-lock-sha256"
-    sum=$(cat "$dir/package-lock.json" "$dir/package.json" | sha256sum | cut -d' ' -f1)
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then return 0; fi
-    log "npm ci in ${dir#"$ROOT"/}"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$sum" >"$stamp"
-}
+source scripts/clean-room/node_lib.sh
 
 # --- build ---------------------------------------------------------------------------------------
+# The emulator is not in the addon: the testing module runs this binary (debug).
+log "the emulator binary (debug)"
+cargo build -q -p dintero-emulator --bin dintero-emulator
+export DINTERO_EMULATOR_BIN="$DEBUG_DIR/dintero-emulator"
+
 npm_ci "$ROOT/bindings-node"
 cd "$ROOT/bindings-node"
 

@@ -1,51 +1,26 @@
 //! Failures crossing into JavaScript.
 //!
 //! Every fallible export returns [`Out`]. On failure, its conversion builds an instance of the
-//! package's error class (`DinteroError`, or `EmulatorError` for the emulator's control calls),
-//! sets the fields natively (`kind`, `status`, `code`, `requestId`, `reference`,
-//! `outcomeUnknown`, and the core's `isTransient` / `isAuthenticButLate`), and napi throws that
-//! very object, or rejects the promise with it. Nothing is encoded in the message. Messages
-//! come from the core, which keeps secrets out of them; this crate never echoes an option.
+//! package's `DinteroError`, sets the fields natively (`kind`, `status`, `code`, `requestId`,
+//! `reference`, `outcomeUnknown`, and the core's `isTransient` / `isAuthenticButLate`), and
+//! napi throws that very object, or rejects the promise with it. Nothing is encoded in the
+//! message. Messages come from the core, which keeps secrets out of them; this crate never
+//! echoes an option.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 
 use dintero_checkout::{callbacks::is_authentic_but_late, Error as CoreError};
-use dintero_emulator::ControlError;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::convert::Model;
 
-/// Why a call failed.
-pub(crate) enum Failure {
-    /// An SDK error: a `DinteroError`.
-    Core(CoreError),
-    /// A control call of the in-process emulator failed: an `EmulatorError` with a `reason`.
-    Emulator(&'static str, String),
-}
-
-impl From<CoreError> for Failure {
-    fn from(e: CoreError) -> Self {
-        Failure::Core(e)
-    }
-}
-
-impl From<ControlError> for Failure {
-    fn from(e: ControlError) -> Self {
-        match e {
-            ControlError::NotFound(m) => Failure::Emulator("not_found", m),
-            ControlError::Rejected(m) => Failure::Emulator("rejected", m),
-            ControlError::InvalidFault(m) => Failure::Emulator("invalid_fault", m),
-        }
-    }
-}
-
 /// What an export returns: the value, or a failure thrown (or rejected) as an error object.
-pub struct Out<T>(std::result::Result<T, Failure>);
+pub struct Out<T>(std::result::Result<T, CoreError>);
 
-impl<T, E: Into<Failure>> From<std::result::Result<T, E>> for Out<T> {
+impl<T, E: Into<CoreError>> From<std::result::Result<T, E>> for Out<T> {
     fn from(r: std::result::Result<T, E>) -> Self {
         Out(r.map_err(Into::into))
     }
@@ -56,7 +31,7 @@ impl<T: ToNapiValue> ToNapiValue for Out<T> {
         match val.0 {
             // SAFETY: called by napi on the JS thread with its live env, as T expects.
             Ok(v) => unsafe { T::to_napi_value(env, v) },
-            Err(failure) => Err(js_error(&Env::from_raw(env), failure)),
+            Err(e) => Err(js_error(&Env::from_raw(env), e)),
         }
     }
 }
@@ -76,42 +51,36 @@ pub(crate) async fn model<T>(
 type ErrorClass = FunctionRef<String, ()>;
 
 thread_local! {
-    // The constructors the package registered at load, per JS thread (a worker loads its own);
+    // The constructor the package registered at load, per JS thread (a worker loads its own);
     // never dropped, as a reference must not outlive its env (a thread's exit).
-    static CLASSES: RefCell<Option<ManuallyDrop<[ErrorClass; 2]>>> = const { RefCell::new(None) };
+    static CLASS: RefCell<Option<ManuallyDrop<ErrorClass>>> = const { RefCell::new(None) };
 }
 
-/// Called once by the package at load: the classes failures are made of.
+/// Called once by the package at load: the class failures are made of.
 #[napi(
     catch_unwind,
-    ts_args_type = "dinteroError: new (message: string) => Error, emulatorError: new (message: string) => Error"
+    ts_args_type = "dinteroError: new (message: string) => Error"
 )]
-pub fn register_error_classes(
-    dintero: Function<String, ()>,
-    emulator: Function<String, ()>,
-) -> Result<()> {
-    let classes = [dintero.create_ref()?, emulator.create_ref()?];
-    CLASSES.with(|c| *c.borrow_mut() = Some(ManuallyDrop::new(classes)));
+pub fn register_error_class(dintero: Function<String, ()>) -> Result<()> {
+    let class = dintero.create_ref()?;
+    CLASS.with(|c| *c.borrow_mut() = Some(ManuallyDrop::new(class)));
     Ok(())
 }
 
-/// The error object for `failure`, or napi's own error if it cannot be built.
-fn js_error(env: &Env, failure: Failure) -> Error {
-    build(env, failure)
+/// The error object for `e`, or napi's own error if it cannot be built.
+fn js_error(env: &Env, e: CoreError) -> Error {
+    build(env, &e)
         // SAFETY: `raw` is a live value of this env, just created.
         .and_then(|raw| unsafe { Unknown::from_napi_value(env.raw(), raw) })
         .map_or_else(|e| e, Error::from)
 }
 
-fn build(env: &Env, failure: Failure) -> Result<sys::napi_value> {
-    let (class, message) = match &failure {
-        Failure::Core(e) => (0, e.message()),
-        Failure::Emulator(_, m) => (1, m.as_str()),
-    };
-    let registered = CLASSES.with(|c| -> Result<Option<sys::napi_value>> {
+fn build(env: &Env, e: &CoreError) -> Result<sys::napi_value> {
+    let message = e.message();
+    let registered = CLASS.with(|c| -> Result<Option<sys::napi_value>> {
         match &*c.borrow() {
-            Some(classes) => Ok(Some(
-                classes[class]
+            Some(class) => Ok(Some(
+                class
                     .borrow_back(env)?
                     .new_instance(message.to_string())?
                     .raw(),
@@ -124,26 +93,21 @@ fn build(env: &Env, failure: Failure) -> Result<sys::napi_value> {
         None => env.create_error(Error::from_reason(message))?.raw(),
     };
     let mut obj = Object::from_raw(env.raw(), raw);
-    match failure {
-        Failure::Core(e) => {
-            obj.set("kind", e.kind().as_str())?;
-            if let Some(status) = e.status() {
-                obj.set("status", u32::from(status))?;
-            }
-            for (key, value) in [
-                ("code", e.code()),
-                ("requestId", e.request_id()),
-                ("reference", e.reference()),
-            ] {
-                if let Some(v) = value {
-                    obj.set(key, v)?;
-                }
-            }
-            obj.set("outcomeUnknown", e.outcome_unknown())?;
-            obj.set("isTransient", e.is_transient())?;
-            obj.set("isAuthenticButLate", is_authentic_but_late(&e))?;
-        }
-        Failure::Emulator(reason, _) => obj.set("reason", reason)?,
+    obj.set("kind", e.kind().as_str())?;
+    if let Some(status) = e.status() {
+        obj.set("status", u32::from(status))?;
     }
+    for (key, value) in [
+        ("code", e.code()),
+        ("requestId", e.request_id()),
+        ("reference", e.reference()),
+    ] {
+        if let Some(v) = value {
+            obj.set(key, v)?;
+        }
+    }
+    obj.set("outcomeUnknown", e.outcome_unknown())?;
+    obj.set("isTransient", e.is_transient())?;
+    obj.set("isAuthenticButLate", is_authentic_but_late(e))?;
     Ok(raw)
 }

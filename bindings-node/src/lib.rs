@@ -1,7 +1,7 @@
 //! Node bindings of the Dintero Checkout SDK (napi-rs).
 //!
-//! Thin by design: every export reads its arguments ([`convert::Js`]), calls the Rust core (or
-//! the emulator) and hands back the core's own types as JavaScript objects
+//! Thin by design: every export reads its arguments ([`convert::Js`]), calls the Rust core and
+//! hands back the core's own types as JavaScript objects
 //! ([`convert::Model`]). A failure is thrown, or rejects the promise, as an instance of the
 //! package's `DinteroError` with its fields set here ([`error::Out`]). The rules (defaults,
 //! validation, retries, signatures, exactly-once writes) are the core's; the package's small
@@ -15,7 +15,6 @@
 mod callbacks;
 mod client;
 mod convert;
-mod emulator;
 mod error;
 
 use dintero_checkout::{Defaults, ErrorKind};
@@ -24,9 +23,9 @@ use napi_derive::napi;
 
 pub use callbacks::NativeCallbackVerifier;
 pub use client::{NativeClient, NativeTransactionPager};
-pub use emulator::NativeEmulator;
 
-use crate::convert::Model;
+use crate::convert::{Js, Model};
+use crate::error::{run, Out};
 
 /// The stable error kinds, in the core's order.
 #[napi(catch_unwind, ts_return_type = "M.ErrorKind[]")]
@@ -44,6 +43,28 @@ pub fn defaults() -> Model<Defaults> {
 #[napi(catch_unwind)]
 pub fn sdk_version() -> &'static str {
     client::SDK_VERSION
+}
+
+/// The whole `Dintero-Signature` header value Dintero would send with a callback to `url`
+/// (the testing module's `signCallback`).
+#[napi(
+    catch_unwind,
+    ts_args_type = "secret: string, accountId: string, method: string, url: string, timestamp: number",
+    ts_return_type = "string"
+)]
+pub fn signature_header(
+    secret: Js,
+    account_id: Js,
+    method: Js,
+    url: Js,
+    timestamp: Js,
+) -> Out<String> {
+    run(|| {
+        let (secret, account_id) = (secret.string("secret")?, account_id.string("account_id")?);
+        let (method, url) = (method.string("method")?, url.string("url")?);
+        let timestamp: i64 = timestamp.decode("timestamp")?;
+        dintero_checkout::signature_header(&secret, &account_id, &method, &url, timestamp)
+    })
 }
 
 /// For the package's own tests: panics in a synchronous export, to show it becomes a JS error.

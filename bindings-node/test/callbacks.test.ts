@@ -21,7 +21,7 @@ import {
   type Client,
 } from 'dintero-checkout';
 
-import { Emulator } from 'dintero-checkout/testing';
+import { Emulator, signCallback } from 'dintero-checkout/testing';
 
 import { FAST_RETRY, REPO, reference, sessionRequest } from './helpers.js';
 
@@ -52,6 +52,27 @@ describe('callback signatures: shared vectors', () => {
   it('has vectors, valid and invalid', () => {
     assert.ok(vectors.some((v) => v.valid));
     assert.ok(vectors.some((v) => !v.valid));
+  });
+
+  it('signCallback makes the header of every valid vector', () => {
+    for (const v of vectors.filter((x) => x.valid && x.signature_header.startsWith('t='))) {
+      const signed = signCallback(v.url, { secret: v.secret, accountId: v.account_id, method: v.method, timestamp: v.timestamp });
+      const hex = computeSignature(v.secret, v.account_id, v.method, v.url, v.timestamp);
+      assert.deepEqual(signed, { 'Dintero-Signature': `t=${v.timestamp},v0-hmac-sha256=${hex}` });
+      new CallbackVerifier(v.secret, v.account_id).verifySignature(v.method, v.url, signed['Dintero-Signature'], { now: v.timestamp });
+    }
+    const forged = signCallback('https://shop.example/cb?transaction_id=T1', { secret: 'a-guess' });
+    assert.throws(() => new CallbackVerifier('s3cret', 'T12345678').verify('GET', 'https://shop.example/cb?transaction_id=T1', forged), isSignatureError);
+  });
+
+  it("signCallback's defaults are the emulator's test credentials", async () => {
+    const emu = await Emulator.start();
+    try {
+      const url = 'https://shop.example/cb?transaction_id=T12345678.abc&merchant_reference=o-1';
+      assert.equal(emu.callbackVerifier().verify('GET', url, signCallback(url)).transaction_id, 'T12345678.abc');
+    } finally {
+      await emu.shutdown();
+    }
   });
 
   for (const v of vectors) {

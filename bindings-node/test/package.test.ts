@@ -37,6 +37,24 @@ describe('package', () => {
     assert.equal(cjs.trim(), 'function');
   });
 
+  it('loads without an emulator, and says which package to install', () => {
+    // No DINTERO_EMULATOR_BIN, no dintero-emulator package here, a PATH with node only.
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: path.dirname(process.execPath) };
+    delete env.DINTERO_EMULATOR_BIN;
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const { Client, Emulator, TEST_CARDS } = require('dintero-checkout');
+         console.log(typeof Client);
+         try { TEST_CARDS.approve } catch (e) { console.log(e.reason) }
+         Emulator.start().catch((e) => console.log(e.name, e.reason, /npm install --save-dev dintero-emulator/.test(e.message)));`,
+      ],
+      { cwd: ROOT, encoding: 'utf8', env },
+    );
+    assert.equal(out.trim(), 'function\nnot_installed\nEmulatorError not_installed true');
+  });
+
   it('DinteroError is a real class', () => {
     const e = new pkg.DinteroError('no such thing', { kind: 'not_found', status: 404, code: 'NOT_FOUND', requestId: 'r-1' });
     assert.ok(e instanceof Error);

@@ -79,8 +79,13 @@ describe('Express receiver example', () => {
     assert.equal(delivery.delivered, true);
     assert.equal(delivery.attempts, 1);
 
-    const confirmed = lines.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { confirmed?: string; status?: string }) : {}));
-    const hit = confirmed.find((c) => c.confirmed === paid.transaction_id);
+    // The receiver logs the confirmation through a pipe: it may land a moment after the delivery.
+    const logged = () =>
+      lines
+        .map((l) => (l.startsWith('{') ? (JSON.parse(l) as { confirmed?: string; status?: string }) : {}))
+        .find((c) => c.confirmed === paid.transaction_id);
+    while (!logged() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const hit = logged();
     assert.ok(hit, `the receiver logged the confirmation: ${lines.join(' | ')}`);
     assert.equal(hit.status, 'AUTHORIZED');
 

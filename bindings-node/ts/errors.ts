@@ -1,4 +1,4 @@
-import { errorKinds, registerErrorClasses } from '../index.js';
+import { errorKinds, registerErrorClass } from '../index.js';
 import type { ErrorKind } from './models.js';
 
 export type { ErrorKind };
@@ -49,14 +49,17 @@ export class DinteroError extends Error {
 /** What a `DinteroError` carries besides its message. */
 export type DinteroErrorFields = Pick<DinteroError, 'kind'> & Partial<Omit<DinteroError, 'kind' | keyof Error | 'toJSON'>>;
 
-/** A failure of the in-process `Emulator` itself (not of the Dintero API it emulates). */
+/** A failure of the testing module's `Emulator` itself (not of the Dintero API it emulates). */
 export class EmulatorError extends Error {
-  /** `not_found`, `rejected`, `invalid_fault`, `io` or `shut_down`. */
+  /**
+   * `not_found`, `rejected`, `invalid_fault`, `timeout`, `io`, `shut_down`, or `not_installed`
+   * (no emulator binary: install the `dintero-emulator` package).
+   */
   declare readonly reason: string;
 }
 
 for (const cls of [DinteroError, EmulatorError]) {
   Object.defineProperty(cls.prototype, 'name', { value: cls.name, writable: true, configurable: true });
 }
-// The addon throws its failures as instances of these classes, their fields set natively.
-registerErrorClasses(DinteroError, EmulatorError);
+// The addon throws its failures as instances of DinteroError, their fields set natively.
+registerErrorClass(DinteroError);

@@ -26,8 +26,8 @@ export {
   verifyWebhook,
 } from './callbacks.js';
 export type * from './callbacks.js';
-export { CATALOG, Emulator, TEST_CARDS } from './testing.js';
-export type { CallbackDelivery, EmulatorCatalog, EmulatorOptions, FaultSpec, PayOutcome, TestCard } from './testing.js';
+export { CATALOG, Emulator, TEST_CARDS, signCallback } from './testing.js';
+export type { CallbackDelivery, EmulatorCatalog, EmulatorOptions, FaultSpec, PayOutcome, SignCallbackOptions, TestCard } from './testing.js';
 export type * from './models.js';
 
 /** The package version. */
