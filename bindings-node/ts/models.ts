@@ -142,6 +142,12 @@ export interface Session {
   cancelled_at?: string | null;
   /** The session's event log (a session has no status field; this is its state). */
   events: SessionEvent[];
+  /**
+   * Dintero's request id of the answer this value was read from (`None` when that answer
+   * had none, or the value did not come from Dintero). Set by the client from the answer's
+   * headers; never read from a body.
+   */
+  request_id?: string | null;
   /** Fields this version of the SDK does not model, kept as Dintero sent them. */
   [key: string]: unknown;
 }
@@ -157,6 +163,12 @@ export interface SessionCreated {
   url?: string | null;
   /** The full session, when `include_session` was asked for. */
   session?: Session | null;
+  /**
+   * Dintero's request id of the answer this value was read from (`None` when that answer
+   * had none, or the value did not come from Dintero). Set by the client from the answer's
+   * headers; never read from a body.
+   */
+  request_id?: string | null;
   /** Fields this version of the SDK does not model, kept as Dintero sent them. */
   [key: string]: unknown;
 }
@@ -240,6 +252,12 @@ export interface Transaction {
   created_at?: string | null;
   /** Last change. */
   updated_at?: string | null;
+  /**
+   * Dintero's request id of the answer this value was read from (`None` when that answer
+   * had none, or the value did not come from Dintero). Set by the client from the answer's
+   * headers; never read from a body.
+   */
+  request_id?: string | null;
   /** Fields this version of the SDK does not model, kept as Dintero sent them. */
   [key: string]: unknown;
 }

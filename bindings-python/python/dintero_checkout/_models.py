@@ -453,6 +453,7 @@ class Session(Model):
         "expires_at",
         "cancelled_at",
         "events",
+        "request_id",
     )
     _shown = ("id", "transaction_id")
 
@@ -501,12 +502,20 @@ class Session(Model):
         """The session's event log (a session has no status field; this is its state)."""
         return [SessionEvent(v) for v in self._data.get("events") or ()]
 
+    @property
+    def request_id(self) -> Optional[str]:
+        """Dintero's request id of the answer this value was read from (``None`` when that answer
+        had none, or the value did not come from Dintero). Set by the client from the answer's
+        headers; never read from a body.
+        """
+        return cast("Optional[str]", self._data.get("request_id"))
+
 
 class SessionCreated(Model):
     """The answer to a session create."""
 
     __slots__ = ()
-    _fields = ("id", "url", "session")
+    _fields = ("id", "url", "session", "request_id")
     _shown = ("id",)
 
     @property
@@ -525,6 +534,14 @@ class SessionCreated(Model):
     def session(self) -> Optional[Session]:
         """The full session, when ``include_session`` was asked for."""
         return _model(Session, self._data.get("session"))
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """Dintero's request id of the answer this value was read from (``None`` when that answer
+        had none, or the value did not come from Dintero). Set by the client from the answer's
+        headers; never read from a body.
+        """
+        return cast("Optional[str]", self._data.get("request_id"))
 
 
 class EventError(Model):
@@ -642,6 +659,7 @@ class Transaction(TransactionRules, Model):
         "events",
         "created_at",
         "updated_at",
+        "request_id",
     )
     _shown = ("id", "status", "merchant_reference", "amount")
 
@@ -711,6 +729,14 @@ class Transaction(TransactionRules, Model):
     def updated_at(self) -> Optional[str]:
         """Last change."""
         return cast("Optional[str]", self._data.get("updated_at"))
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """Dintero's request id of the answer this value was read from (``None`` when that answer
+        had none, or the value did not come from Dintero). Set by the client from the answer's
+        headers; never read from a body.
+        """
+        return cast("Optional[str]", self._data.get("request_id"))
 
 
 class CaptureRequest(Model):
