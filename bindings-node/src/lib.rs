@@ -17,6 +17,7 @@ mod client;
 mod convert;
 mod emulator;
 mod error;
+mod log;
 
 use dintero_checkout::{Defaults, ErrorKind};
 use napi::bindgen_prelude::*;

@@ -461,34 +461,34 @@ export interface TokenInfo {
   token_requests: number;
 }
 
-/**
- * Every default the SDK applies to a setting the caller left out, in one place: the
- * bindings pass "not set" and the core applies these. Durations in milliseconds.
- */
-export interface Defaults {
-  /** Per-attempt timeout. */
-  timeout_ms: number;
-  /** Connect timeout. */
-  connect_timeout_ms: number;
-  /** Attempts in all, the first included. */
-  retry_max_attempts: number;
-  /** Backoff before the first retry. */
-  retry_initial_backoff_ms: number;
-  /** Largest backoff. */
-  retry_max_backoff_ms: number;
-  /** Largest `Retry-After` slept for. */
-  retry_max_retry_after_ms: number;
-  /** How old or how far ahead a callback signature's timestamp may be. */
-  signature_tolerance_seconds: number;
-  /** `wait_for_payment`'s polling interval. */
-  wait_for_payment_interval_ms: number;
-  /** `wait_for_payment`'s timeout. */
-  wait_for_payment_timeout_ms: number;
-  /** `wait_for_event`'s timeout. */
-  wait_for_event_timeout_ms: number;
-  /** The longest response body read. */
-  max_response_bytes: number;
+/** One request attempt, as an observer sees it. */
+export interface RequestEvent {
+  /** Before or after the attempt. */
+  phase: RequestPhase;
+  /** What the SDK was doing, e.g. `capture`, `get transaction`. */
+  operation: string;
+  /** `GET`, `POST`, ... */
+  method: string;
+  /** The URL's path, without query. */
+  path: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+  /** The HTTP status, when an answer came (`End` only). */
+  status?: number | null;
+  /** How long the attempt took (`End` only). */
+  duration_ms?: number | null;
+  /** Dintero's request id, when the answer had one (`End` only). */
+  request_id?: string | null;
+  /** The kind of failure, when the attempt failed (`End` only). */
+  error_kind?: ErrorKind | null;
 }
+
+/** Before or after an attempt. */
+export type RequestPhase =
+  /** About to send. */
+  | 'start'
+  /** Answered, failed or cut. */
+  | 'end';
 
 /**
  * What went wrong, as a stable machine-readable category.
@@ -521,3 +521,32 @@ export type ErrorKind =
   | 'decode'
   /** A callback or webhook signature is missing, malformed, stale or wrong. */
   | 'signature';
+
+/**
+ * Every default the SDK applies to a setting the caller left out, in one place: the
+ * bindings pass "not set" and the core applies these. Durations in milliseconds.
+ */
+export interface Defaults {
+  /** Per-attempt timeout. */
+  timeout_ms: number;
+  /** Connect timeout. */
+  connect_timeout_ms: number;
+  /** Attempts in all, the first included. */
+  retry_max_attempts: number;
+  /** Backoff before the first retry. */
+  retry_initial_backoff_ms: number;
+  /** Largest backoff. */
+  retry_max_backoff_ms: number;
+  /** Largest `Retry-After` slept for. */
+  retry_max_retry_after_ms: number;
+  /** How old or how far ahead a callback signature's timestamp may be. */
+  signature_tolerance_seconds: number;
+  /** `wait_for_payment`'s polling interval. */
+  wait_for_payment_interval_ms: number;
+  /** `wait_for_payment`'s timeout. */
+  wait_for_payment_timeout_ms: number;
+  /** `wait_for_event`'s timeout. */
+  wait_for_event_timeout_ms: number;
+  /** The longest response body read. */
+  max_response_bytes: number;
+}

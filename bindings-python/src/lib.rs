@@ -14,6 +14,7 @@ mod client;
 mod convert;
 mod emulator;
 mod errors;
+mod log;
 mod runtime;
 
 use pyo3::prelude::*;

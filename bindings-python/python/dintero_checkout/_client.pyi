@@ -4,12 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, Callable, NamedTuple, Optional, Union
 
 from typing_extensions import Self
 
 from . import _native
-from ._models import Callback, ConfirmedCallback, Operation, Session, SessionCreated, TokenInfo, Transaction
+from ._models import (
+    Callback,
+    ConfirmedCallback,
+    Operation,
+    RequestEvent,
+    Session,
+    SessionCreated,
+    TokenInfo,
+    Transaction,
+)
 from ._secret import Secret
 from .types import (
     CaptureRequestParams,
@@ -132,6 +141,7 @@ class Client:
         system_name: Optional[str] = ...,
         system_version: Optional[str] = ...,
         max_response_bytes: Optional[int] = ...,
+        on_request: Optional[Callable[[RequestEvent], object]] = ...,
     ) -> None: ...
     @classmethod
     def from_env(cls, **options: Any) -> Self: ...
@@ -167,6 +177,7 @@ class AsyncClient:
         system_name: Optional[str] = ...,
         system_version: Optional[str] = ...,
         max_response_bytes: Optional[int] = ...,
+        on_request: Optional[Callable[[RequestEvent], object]] = ...,
     ) -> None: ...
     @classmethod
     def from_env(cls, **options: Any) -> Self: ...

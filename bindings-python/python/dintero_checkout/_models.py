@@ -32,6 +32,7 @@ __all__ = [
     "WebhookEvent",
     "ListTransactions",
     "TokenInfo",
+    "RequestEvent",
     "Defaults",
     "TransactionEventKind",
     "TransactionStatus",
@@ -39,6 +40,7 @@ __all__ = [
     "PaymentError",
     "CallbackEventKind",
     "ReturnOutcome",
+    "RequestPhase",
     "ErrorKind",
 ]
 
@@ -172,6 +174,13 @@ RETURN_OUTCOME_VALUES: tuple[str, ...] = (
     "completed",
     "cancelled",
     "failed",
+)
+
+RequestPhase = str
+#: Before or after an attempt. Every value:
+REQUEST_PHASE_VALUES: tuple[str, ...] = (
+    "start",
+    "end",
 )
 
 ErrorKind = str
@@ -1110,6 +1119,59 @@ class TokenInfo(Model):
     def token_requests(self) -> int:
         """Token requests this client has made so far."""
         return cast("int", self._data.get("token_requests", 0))
+
+
+class RequestEvent(Model):
+    """One request attempt, as an observer sees it."""
+
+    __slots__ = ()
+    _fields = ("phase", "operation", "method", "path", "attempt", "status", "duration_ms", "request_id", "error_kind")
+    _shown = ("status",)
+
+    @property
+    def phase(self) -> RequestPhase:
+        """Before or after the attempt."""
+        return cast("RequestPhase", self._data.get("phase", None))
+
+    @property
+    def operation(self) -> str:
+        """What the SDK was doing, e.g. ``capture``, ``get transaction``."""
+        return cast("str", self._data.get("operation", ""))
+
+    @property
+    def method(self) -> str:
+        """``GET``, ``POST``, ..."""
+        return cast("str", self._data.get("method", ""))
+
+    @property
+    def path(self) -> str:
+        """The URL's path, without query."""
+        return cast("str", self._data.get("path", ""))
+
+    @property
+    def attempt(self) -> int:
+        """1 for the first attempt, 2 for the first retry, ..."""
+        return cast("int", self._data.get("attempt", 0))
+
+    @property
+    def status(self) -> Optional[int]:
+        """The HTTP status, when an answer came (``End`` only)."""
+        return cast("Optional[int]", self._data.get("status"))
+
+    @property
+    def duration_ms(self) -> Optional[int]:
+        """How long the attempt took (``End`` only)."""
+        return cast("Optional[int]", self._data.get("duration_ms"))
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """Dintero's request id, when the answer had one (``End`` only)."""
+        return cast("Optional[str]", self._data.get("request_id"))
+
+    @property
+    def error_kind(self) -> Optional[ErrorKind]:
+        """The kind of failure, when the attempt failed (``End`` only)."""
+        return cast("Optional[ErrorKind]", self._data.get("error_kind"))
 
 
 class Defaults(Model):
