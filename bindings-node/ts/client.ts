@@ -72,6 +72,8 @@ interface LogLine {
 
 /** The native client, with its log and observer functions (each catching what it calls throws). */
 function nativeClient(options: ClientOptions): NativeClient {
+  // Not an object: the native side says what is wrong with it.
+  if (typeof options !== 'object' || options === null) return createClient(options);
   const { logger: given, logLevel, onRequest, ...settings } = options;
   const fromEnv = given ? undefined : envLogger();
   const logger = given ?? fromEnv?.logger;
