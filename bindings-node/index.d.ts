@@ -121,8 +121,12 @@ export interface ClientOptions {
 /** The hex `v0-hmac-sha256` signature Dintero puts on a callback (for tests and tools). */
 export declare function computeSignature(secret: string, accountId: string, method: string, url: string, timestamp: number): string
 
-/** Checks the options and builds a client (no request is made). */
-export declare function createClient(options: ClientOptions): NativeClient
+/**
+ * Checks the options and builds a client (no request is made).
+ * `log` gets each record at or above `logLevel` (default `debug`); `onRequest` each request
+ * event. Both are queued for the JS thread; a request never waits for them.
+ */
+export declare function createClient(options: ClientOptions, log?: (record: { level: 'debug' | 'info' | 'warn'; message: string; event: string; fields: Record<string, string | number>; target: string }) => void, logLevel?: 'debug' | 'info' | 'warn', onRequest?: (event: M.RequestEvent) => void): NativeClient
 
 /** Options of `sessions.create`. */
 export interface CreateSessionOptions {

@@ -104,7 +104,14 @@ pub struct WaitOptions {
     pub timeout_ms: Option<f64>,
 }
 
-fn build_client(o: ClientOptions) -> core::Result<Client> {
+/// How the JS layer wires logs and observers (see `ts/client.ts`).
+pub struct Hooks {
+    pub log: Option<crate::log::JsCallback>,
+    pub log_level: Option<String>,
+    pub on_request: Option<crate::log::JsCallback>,
+}
+
+fn build_client(o: ClientOptions, hooks: Hooks) -> core::Result<Client> {
     let retry = |r: RetryOptions| -> core::Result<RetryPolicy> {
         let d = RetryPolicy::default();
         let ms = |name: &str, v, default| {
@@ -143,6 +150,16 @@ fn build_client(o: ClientOptions) -> core::Result<Client> {
     let b = set(b, o.proxy, |b, v| b.proxy(v));
     let b = set(b, o.system_name, |b, v| b.system_name(v));
     let b = set(b, o.system_version, |b, v| b.system_version(v));
+    let b = match hooks.log {
+        Some(f) => {
+            let lowest = crate::log::level(hooks.log_level.as_deref().unwrap_or("debug"))?;
+            b.logger(crate::log::NodeLogSink::new(f, lowest))
+        }
+        None => b,
+    };
+    let b = set(b, hooks.on_request, |b, f| {
+        b.observer(crate::log::observer(f))
+    });
     set(b, o.max_response_bytes, |b, n| {
         b.max_response_bytes(n as usize)
     })
@@ -161,15 +178,27 @@ fn set<T>(
 }
 
 /// Checks the options and builds a client (no request is made).
+/// `log` gets each record at or above `logLevel` (default `debug`); `onRequest` each request
+/// event. Both are queued for the JS thread; a request never waits for them.
 #[napi(
     catch_unwind,
-    ts_args_type = "options: ClientOptions",
+    ts_args_type = "options: ClientOptions, log?: (record: { level: 'debug' | 'info' | 'warn'; message: string; event: string; fields: Record<string, string | number>; target: string }) => void, logLevel?: 'debug' | 'info' | 'warn', onRequest?: (event: M.RequestEvent) => void",
     ts_return_type = "NativeClient"
 )]
-pub fn create_client(options: Js) -> Out<NativeClient> {
+pub fn create_client(
+    options: Js,
+    log: Option<crate::log::JsCallback>,
+    log_level: Option<String>,
+    on_request: Option<crate::log::JsCallback>,
+) -> Out<NativeClient> {
+    let hooks = Hooks {
+        log,
+        log_level,
+        on_request,
+    };
     run(|| {
         Ok(NativeClient {
-            client: build_client(options.decode("options")?)?,
+            client: build_client(options.decode("options")?, hooks)?,
         })
     })
 }

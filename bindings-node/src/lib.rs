@@ -16,6 +16,7 @@ mod callbacks;
 mod client;
 mod convert;
 mod error;
+mod log;
 
 use dintero_checkout::{Defaults, ErrorKind};
 use napi::bindgen_prelude::*;

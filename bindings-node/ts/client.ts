@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 
 import {
   createClient,
-  type ClientOptions,
+  type ClientOptions as NativeClientOptions,
   type CreateSessionOptions,
   type GetTransactionOptions,
   type NativeClient,
@@ -14,7 +14,97 @@ import { nativeVerifier, requestParts, type CallbackVerifier, type IncomingReque
 import './errors.js';
 import type * as M from './models.js';
 
-export type { ClientOptions, CreateSessionOptions, GetTransactionOptions, RetryOptions, UpdateSessionOptions, WaitOptions } from '../index.js';
+export type { CreateSessionOptions, GetTransactionOptions, RetryOptions, UpdateSessionOptions, WaitOptions } from '../index.js';
+
+/** The levels the SDK logs at. */
+export type LogLevel = 'debug' | 'info' | 'warn';
+
+/** The structured fields of a log line: `method`, `path`, `status`, `attempt`, `duration_ms`, `request_id`, `reference`, ... */
+export type LogFields = Record<string, string | number>;
+
+/**
+ * What the `logger` option takes: `console`, a winston or pino logger, or any object with these
+ * methods. Each is called with the line (its fields included, readable) and the fields as an
+ * object (with `event`: `request`, `retrying`, ...). Never a secret, token, header or body.
+ */
+export interface Logger {
+  debug(message: string, fields: LogFields): void;
+  info(message: string, fields: LogFields): void;
+  warn(message: string, fields: LogFields): void;
+}
+
+/** What `new Client(...)` takes: the connection settings, and where logs and request events go. */
+export interface ClientOptions extends NativeClientOptions {
+  /**
+   * Where the SDK logs: one `debug` line per request attempt (method, path, status, attempt,
+   * duration, request id), retries, token fetches and reconciliation at `info`. Without it, the
+   * environment variable `DINTERO_CHECKOUT_LOG=debug` (or `info`, `warn`) logs to stderr.
+   */
+  logger?: Logger;
+  /** The lowest level sent to `logger` (default `debug`); lower ones are never built. */
+  logLevel?: LogLevel;
+  /**
+   * Called before (`phase: 'start'`) and after (`'end'`, with status, duration, request id)
+   * every request attempt, for metrics and tracing. It runs on the JS thread after the fact:
+   * the request never waits for it, and what it throws is logged at `warn`, never thrown.
+   */
+  onRequest?: (event: M.RequestEvent) => void;
+}
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn'];
+
+/** The stderr logger `DINTERO_CHECKOUT_LOG` turns on, with its level. */
+function envLogger(): { logger: Logger; level: LogLevel } | undefined {
+  const wanted = process.env.DINTERO_CHECKOUT_LOG?.trim().toLowerCase();
+  if (!wanted) return undefined;
+  const level = LEVELS.find((l) => l === wanted) ?? 'debug';
+  const line = (l: LogLevel) => (message: string) => {
+    process.stderr.write(`${new Date().toISOString()} dintero-checkout ${l.toUpperCase()} ${message}\n`);
+  };
+  return { logger: { debug: line('debug'), info: line('info'), warn: line('warn') }, level };
+}
+
+interface LogLine {
+  level: LogLevel;
+  message: string;
+  event: string;
+  fields: LogFields;
+  target: string;
+}
+
+/** The native client, with its log and observer functions (each catching what it calls throws). */
+function nativeClient(options: ClientOptions): NativeClient {
+  // Not an object: the native side says what is wrong with it.
+  if (typeof options !== 'object' || options === null) return createClient(options);
+  const { logger: given, logLevel, onRequest, ...settings } = options;
+  const fromEnv = given ? undefined : envLogger();
+  const logger = given ?? fromEnv?.logger;
+  const log = logger
+    ? (line: LogLine) => {
+        try {
+          logger[line.level](line.message, { event: line.event, ...line.fields });
+        } catch {
+          // A logger that throws loses its line; the request goes on.
+        }
+      }
+    : undefined;
+  const observe = onRequest
+    ? (event: M.RequestEvent) => {
+        try {
+          onRequest(event);
+        } catch (e) {
+          const message = `the onRequest observer threw ${e instanceof Error ? e.name : typeof e}; the request goes on`;
+          try {
+            if (logger) logger.warn(message, { event: 'observer failed', operation: event.operation });
+            else process.emitWarning(message);
+          } catch {
+            // Nothing left to tell.
+          }
+        }
+      }
+    : undefined;
+  return createClient(settings, log, logLevel ?? fromEnv?.level, observe);
+}
 
 /** Session operations: `client.sessions`. */
 export class Sessions {
@@ -181,7 +271,7 @@ export class Client {
   readonly #n: NativeClient;
 
   constructor(options: ClientOptions) {
-    this.#n = createClient(options);
+    this.#n = nativeClient(options);
     this.sessions = new Sessions(this.#n);
     this.transactions = new Transactions(this.#n);
     this.callbacks = new Callbacks(this.#n);

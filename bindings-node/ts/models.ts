@@ -142,6 +142,12 @@ export interface Session {
   cancelled_at?: string | null;
   /** The session's event log (a session has no status field; this is its state). */
   events: SessionEvent[];
+  /**
+   * Dintero's request id of the answer this value was read from (`None` when that answer
+   * had none, or the value did not come from Dintero). Set by the client from the answer's
+   * headers; never read from a body.
+   */
+  request_id?: string | null;
   /** Fields this version of the SDK does not model, kept as Dintero sent them. */
   [key: string]: unknown;
 }
@@ -157,6 +163,12 @@ export interface SessionCreated {
   url?: string | null;
   /** The full session, when `include_session` was asked for. */
   session?: Session | null;
+  /**
+   * Dintero's request id of the answer this value was read from (`None` when that answer
+   * had none, or the value did not come from Dintero). Set by the client from the answer's
+   * headers; never read from a body.
+   */
+  request_id?: string | null;
   /** Fields this version of the SDK does not model, kept as Dintero sent them. */
   [key: string]: unknown;
 }
@@ -240,6 +252,12 @@ export interface Transaction {
   created_at?: string | null;
   /** Last change. */
   updated_at?: string | null;
+  /**
+   * Dintero's request id of the answer this value was read from (`None` when that answer
+   * had none, or the value did not come from Dintero). Set by the client from the answer's
+   * headers; never read from a body.
+   */
+  request_id?: string | null;
   /** Fields this version of the SDK does not model, kept as Dintero sent them. */
   [key: string]: unknown;
 }
@@ -541,6 +559,35 @@ export interface TokenInfo {
   /** Token requests this client has made so far. */
   token_requests: number;
 }
+
+/** One request attempt, as an observer sees it. */
+export interface RequestEvent {
+  /** Before or after the attempt. */
+  phase: RequestPhase;
+  /** What the SDK was doing, e.g. `capture`, `get transaction`. */
+  operation: string;
+  /** `GET`, `POST`, ... */
+  method: string;
+  /** The URL's path, without query. */
+  path: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+  /** The HTTP status, when an answer came (`End` only). */
+  status?: number | null;
+  /** How long the attempt took (`End` only). */
+  duration_ms?: number | null;
+  /** Dintero's request id, when the answer had one (`End` only). */
+  request_id?: string | null;
+  /** The kind of failure, when the attempt failed (`End` only). */
+  error_kind?: ErrorKind | null;
+}
+
+/** Before or after an attempt. */
+export type RequestPhase =
+  /** About to send. */
+  | 'start'
+  /** Answered, failed or cut. */
+  | 'end';
 
 /**
  * Every default the SDK applies to a setting the caller left out, in one place: the

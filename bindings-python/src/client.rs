@@ -17,6 +17,7 @@ use crate::bridge::Pending;
 use crate::callbacks::NativeVerifier;
 use crate::convert::{arg, json, opt, seconds};
 use crate::errors::to_pyerr;
+use crate::log::PyLogSink;
 
 type Arg<'a, 'py> = &'a Bound<'py, PyAny>;
 type OptArg<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
@@ -30,6 +31,7 @@ struct Slot {
 #[pyclass(frozen, module = "dintero_checkout._native")]
 pub struct NativeClient {
     builder: ClientBuilder,
+    log: Arc<PyLogSink>,
     slot: Mutex<Slot>,
     #[pyo3(get)]
     account_id: String,
@@ -60,6 +62,7 @@ impl NativeClient {
         F: FnOnce(Client) -> Fut,
         Fut: Future<Output = Result<T, Error>> + Send + 'static,
     {
+        self.log.refresh(py);
         let work = work(self.core(py)?);
         Ok(Pending::new(async move { work.await.map(|v| json(&v)) }))
     }
@@ -71,7 +74,7 @@ impl NativeClient {
     #[pyo3(signature = (
         account_id, client_id, client_secret, *, base_url=None, timeout=None, connect_timeout=None,
         max_attempts=None, initial_backoff=None, max_backoff=None, max_retry_after=None, proxy=None,
-        system_name=None, system_version=None, max_response_bytes=None
+        system_name=None, system_version=None, max_response_bytes=None, on_request=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -90,6 +93,7 @@ impl NativeClient {
         system_name: Option<String>,
         system_version: Option<String>,
         max_response_bytes: OptArg,
+        on_request: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let mut retry = RetryPolicy::default();
         if let Some(n) = opt(py, max_attempts, "retry.max_attempts")? {
@@ -139,6 +143,11 @@ impl NativeClient {
         if let Some(v) = system_version {
             builder = builder.system_version(v);
         }
+        let log = PyLogSink::new(py)?;
+        builder = builder.logger(log.clone());
+        if let Some(callback) = on_request {
+            builder = builder.observer(crate::log::observer(callback));
+        }
         let client = builder.clone().build().map_err(|e| to_pyerr(py, &e))?;
         let base_url = client.config().checkout_base_url().to_string();
         let slot = Mutex::new(Slot {
@@ -147,6 +156,7 @@ impl NativeClient {
         });
         Ok(NativeClient {
             builder,
+            log,
             slot,
             account_id,
             client_id,
@@ -251,6 +261,7 @@ impl NativeClient {
         let pager = self.core(py)?.transactions().list(filter);
         Ok(NativePager {
             inner: Arc::new(tokio::sync::Mutex::new(pager)),
+            log: self.log.clone(),
         })
     }
 
@@ -371,12 +382,14 @@ impl NativeClient {
 #[pyclass(frozen, module = "dintero_checkout._native")]
 pub struct NativePager {
     inner: Arc<tokio::sync::Mutex<TransactionPager>>,
+    log: Arc<PyLogSink>,
 }
 
 #[pymethods]
 impl NativePager {
     /// The next page (a list of transactions), or `None` at the end.
-    fn next_page(&self) -> Pending {
+    fn next_page(&self, py: Python<'_>) -> Pending {
+        self.log.refresh(py);
         let pager = self.inner.clone();
         Pending::new(async move { pager.lock().await.next_page().await.map(|page| json(&page)) })
     }

@@ -13,6 +13,7 @@ mod callbacks;
 mod client;
 mod convert;
 mod errors;
+mod log;
 mod runtime;
 
 use pyo3::prelude::*;

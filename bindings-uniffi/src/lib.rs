@@ -72,6 +72,15 @@ impl From<RetryOptions> for core::RetryPolicy {
 // ---------------------------------------------------------------------------------------------
 // The client.
 
+/// Told before and after every request attempt (for metrics and tracing). The event has no
+/// header, body, query or token. It runs on the task making the request, so it must be quick;
+/// what it throws is caught, logged at warn, and never reaches the request.
+#[uniffi::export(with_foreign)]
+pub trait RequestObserver: Send + Sync {
+    /// One attempt starting (`phase` start) or ended (end: status, duration, request id).
+    fn on_request(&self, event: core::RequestEvent);
+}
+
 /// A Dintero Checkout client for a merchant's BACKEND (it holds the client secret: never ship
 /// it in a mobile app). Cheap to share: sub-objects share the connection pool and the token.
 #[derive(Debug, uniffi::Object)]
@@ -95,7 +104,8 @@ impl Client {
         proxy = None,
         system_name = None,
         system_version = None,
-        max_response_bytes = None
+        max_response_bytes = None,
+        on_request = None
     ))]
     pub fn new(
         account_id: String,
@@ -109,6 +119,7 @@ impl Client {
         system_name: Option<String>,
         system_version: Option<String>,
         max_response_bytes: Option<u64>,
+        on_request: Option<Arc<dyn RequestObserver>>,
     ) -> Result<Arc<Self>> {
         let mut b = core::Client::builder()
             .account_id(account_id)
@@ -138,6 +149,9 @@ impl Client {
         }
         if let Some(v) = max_response_bytes {
             b = b.max_response_bytes(usize::try_from(v).unwrap_or(usize::MAX));
+        }
+        if let Some(observer) = on_request {
+            b = b.observer(move |event| observer.on_request(event.clone()));
         }
         Ok(Arc::new(Client {
             inner: b.build().ffi()?,

@@ -11,6 +11,7 @@ use tokio::sync::OnceCell;
 
 use crate::error::Result;
 use crate::http::Transport;
+use crate::observe::log_event;
 use crate::secret::Secret;
 
 struct Cached {
@@ -72,14 +73,22 @@ impl TokenCache {
 
     async fn fetch(&self, transport: &Transport, flight: &Arc<Flight>) -> Result<Secret> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
-        tracing::info!("fetching an access token");
+        let logger = transport.config.logger.as_ref();
+        log_event!(logger, INFO, "fetching an access token");
         let fetched = transport.fetch_token().await;
         match &fetched {
-            Ok((_, ttl)) => tracing::info!(expires_in_s = ttl.as_secs(), "access token fetched"),
-            Err(e) => tracing::info!(
+            Ok((_, ttl)) => log_event!(
+                logger,
+                INFO,
+                "access token fetched",
+                expires_in_s = ttl.as_secs(),
+            ),
+            Err(e) => log_event!(
+                logger,
+                INFO,
+                "access token fetch failed",
                 kind = e.kind().as_str(),
                 status = e.status(),
-                "access token fetch failed"
             ),
         }
         let mut state = self.lock();

@@ -93,6 +93,7 @@ pub struct Config {
     pub(crate) reconcile_window: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) observer: Option<crate::observe::RequestObserver>,
+    pub(crate) logger: Option<crate::observe::Logger>,
 }
 
 impl Config {
@@ -167,6 +168,7 @@ pub struct ClientBuilder {
     reconcile_window: Option<Duration>,
     max_response_bytes: Option<usize>,
     observer: Option<crate::observe::RequestObserver>,
+    logger: Option<crate::observe::Logger>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -267,6 +269,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Gives every log record of this client to `sink` as well as to `tracing` (which Rust
+    /// users keep): one record per request attempt at debug; retries, token fetches and
+    /// reconciliation at info. A record never holds a header, body, query, token or secret.
+    /// Language bindings pass a sink that forwards to their language's logger.
+    pub fn logger(mut self, sink: impl crate::observe::LogSink + 'static) -> Self {
+        self.logger = Some(std::sync::Arc::new(sink));
+        self
+    }
+
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<crate::Client> {
         let config = self.into_config()?;
@@ -354,6 +365,7 @@ impl ClientBuilder {
             reconcile_window: self.reconcile_window.unwrap_or(timeout),
             max_response_bytes,
             observer: self.observer,
+            logger: self.logger,
         })
     }
 }

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::TokenCache;
 use crate::config::Config;
 use crate::error::{from_json_slice, Error, ErrorKind, Result};
+use crate::observe::log_event;
 use crate::secret::Secret;
 
 /// How an operation may be retried.
@@ -81,13 +82,15 @@ impl Response {
             .map(str::to_string)
     }
 
+    /// Decodes the body; every model in it carries this answer's request id.
     pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
-        from_json_slice(&self.body, what).map_err(|e| {
-            // serde quotes offending values, which come from the server: keep them short.
-            Error::new(e.kind(), clip(e.message(), MAX_SERVER_TEXT))
-                .with_status(self.status)
-                .with_request_id(self.request_id())
-        })
+        crate::models::decoding_answer(self.request_id(), || from_json_slice(&self.body, what))
+            .map_err(|e| {
+                // serde quotes offending values, which come from the server: keep them short.
+                Error::new(e.kind(), clip(e.message(), MAX_SERVER_TEXT))
+                    .with_status(self.status)
+                    .with_request_id(self.request_id())
+            })
     }
 }
 
@@ -431,14 +434,15 @@ impl Transport {
                 Auth::Basic => None,
             };
             let started = std::time::Instant::now();
+            let logger = self.config.logger.as_ref();
             if let Some(observer) = &self.config.observer {
-                crate::observe::notify(observer, &start_event(req, attempt));
+                crate::observe::notify(observer, &start_event(req, attempt), logger);
             }
             let outcome = self.attempt(req, token.as_ref()).await;
             let took = started.elapsed();
-            log_attempt(req, attempt, took, &outcome);
+            log_attempt(logger, req, attempt, took, &outcome);
             if let Some(observer) = &self.config.observer {
-                crate::observe::notify(observer, &end_event(req, attempt, took, &outcome));
+                crate::observe::notify(observer, &end_event(req, attempt, took, &outcome), logger);
             }
             let failure = match outcome {
                 Ok(response) => return Ok(response),
@@ -446,9 +450,11 @@ impl Transport {
             };
             if failure.error.status() == Some(401) && req.auth == Auth::Bearer && !refreshed {
                 // The token was refused (expired early, revoked): fetch a new one, try once more.
-                tracing::info!(
-                    operation = %req.what,
-                    "the access token was refused (401): fetching a new one and trying once more"
+                log_event!(
+                    self.config.logger.as_ref(),
+                    INFO,
+                    "the access token was refused (401): fetching a new one and trying once more",
+                    operation = &req.what,
                 );
                 refreshed = true;
                 if let Some(t) = &token {
@@ -468,14 +474,18 @@ impl Transport {
             let Some(wait) = self.wait_before_retry(&failure, attempt) else {
                 return Err(failure);
             };
-            tracing::info!(
-                operation = %req.what,
-                attempt,
+            log_event!(
+                self.config.logger.as_ref(),
+                INFO,
+                "retrying",
+                operation = &req.what,
+                method = req.method.as_str(),
+                path = path_only(&req.url),
+                attempt = attempt,
                 wait_ms = wait.as_millis() as u64,
                 kind = failure.error.kind().as_str(),
                 status = failure.error.status(),
                 request_id = failure.error.request_id(),
-                "retrying"
             );
             tokio::time::sleep(wait).await;
         }
@@ -577,35 +587,39 @@ fn end_event(
 /// One debug line per attempt: method, path, status, attempt, duration, request id. Never a
 /// header, a body, a query or a token: the path is the URL's path alone.
 fn log_attempt(
+    logger: Option<&crate::observe::Logger>,
     req: &Request,
     attempt: u32,
     took: Duration,
     outcome: &std::result::Result<Response, Failure>,
 ) {
-    if !tracing::enabled!(tracing::Level::DEBUG) {
-        return;
-    }
     let path = path_only(&req.url);
     let ms = took.as_millis() as u64;
     match outcome {
-        Ok(r) => tracing::debug!(
-            method = %req.method,
-            path,
+        Ok(r) => log_event!(
+            logger,
+            DEBUG,
+            "request",
+            operation = &req.what,
+            method = req.method.as_str(),
+            path = path,
             status = r.status,
-            attempt,
+            attempt = attempt,
             duration_ms = ms,
-            request_id = request_id(&r.headers).as_deref(),
-            "request"
+            request_id = request_id(&r.headers),
         ),
-        Err(f) => tracing::debug!(
-            method = %req.method,
-            path,
+        Err(f) => log_event!(
+            logger,
+            DEBUG,
+            "request failed",
+            operation = &req.what,
+            method = req.method.as_str(),
+            path = path,
             status = f.error.status(),
-            attempt,
+            attempt = attempt,
             duration_ms = ms,
             request_id = f.error.request_id(),
             kind = f.error.kind().as_str(),
-            "request failed"
         ),
     }
 }

@@ -86,7 +86,10 @@ pub use callbacks::{
 pub use config::{defaults, ClientBuilder, Config, Defaults, RetryPolicy};
 pub use error::{Error, ErrorKind, Result};
 pub use models::*;
-pub use observe::{RequestEvent, RequestObserver, RequestPhase};
+pub use observe::{
+    LogField, LogLevel, LogRecord, LogSink, LogValue, Logger, RequestEvent, RequestObserver,
+    RequestPhase,
+};
 pub use order::{validate_order, validate_order_strict, OrderBuilder};
 pub use receive::{CallbackReceipt, ErrorDetails, ReceiptOutcome, ReceiveOptions};
 pub use secret::Secret;

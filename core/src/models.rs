@@ -373,6 +373,17 @@ pub struct SessionCreated {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub session: Option<Session>,
+    /// Dintero's request id of the answer this value was read from (`None` when that answer
+    /// had none, or the value did not come from Dintero). Set by the client from the answer's
+    /// headers; never read from a body.
+    #[serde(
+        default = "answer_request_id",
+        deserialize_with = "request_id_of_answer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub request_id: Option<String>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Extra,
@@ -439,6 +450,17 @@ pub struct Session {
     /// The session's event log (a session has no status field; this is its state).
     #[serde(default)]
     pub events: Vec<SessionEvent>,
+    /// Dintero's request id of the answer this value was read from (`None` when that answer
+    /// had none, or the value did not come from Dintero). Set by the client from the answer's
+    /// headers; never read from a body.
+    #[serde(
+        default = "answer_request_id",
+        deserialize_with = "request_id_of_answer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub request_id: Option<String>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Extra,
@@ -605,6 +627,17 @@ pub struct Transaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub updated_at: Option<String>,
+    /// Dintero's request id of the answer this value was read from (`None` when that answer
+    /// had none, or the value did not come from Dintero). Set by the client from the answer's
+    /// headers; never read from a body.
+    #[serde(
+        default = "answer_request_id",
+        deserialize_with = "request_id_of_answer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub request_id: Option<String>,
     /// Fields this SDK does not model (`card`, `customer`, `session`, ...).
     #[serde(flatten)]
     pub extra: Extra,
@@ -785,6 +818,39 @@ open_enum!(
         Void => "VOID",
     }
 );
+
+thread_local! {
+    /// The request id of the answer being decoded on this thread (see [`decoding_answer`]).
+    static ANSWER_REQUEST_ID: std::cell::RefCell<Option<String>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `decode` (a synchronous serde decode of one of Dintero's answers) so that every
+/// `request_id` field it fills, nested ones included, holds `request_id`.
+pub(crate) fn decoding_answer<R>(request_id: Option<String>, decode: impl FnOnce() -> R) -> R {
+    struct Reset(Option<String>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let earlier = self.0.take();
+            ANSWER_REQUEST_ID.with(|id| *id.borrow_mut() = earlier);
+        }
+    }
+    let earlier = ANSWER_REQUEST_ID.with(|id| id.replace(request_id));
+    let _reset = Reset(earlier);
+    decode()
+}
+
+fn answer_request_id() -> Option<String> {
+    ANSWER_REQUEST_ID.with(|id| id.borrow().clone())
+}
+
+/// A `request_id` in a body is not the answer's: the header's wins.
+fn request_id_of_answer<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    serde::de::IgnoredAny::deserialize(d)?;
+    Ok(answer_request_id())
+}
 
 #[cfg(test)]
 mod tests {

@@ -39,6 +39,7 @@ use crate::models::{
     CaptureRequest, ExtendAuthorizationRequest, QueryParam, RefundRequest, Transaction,
     TransactionEvent, TransactionEventKind, TransactionStatus,
 };
+use crate::observe::log_event;
 use crate::order::validate_operation_items;
 use crate::sessions::{check_id, outcome_unknown};
 use crate::Client;
@@ -622,10 +623,12 @@ impl Transactions<'_> {
         let shared = {
             let mut state = self.client.writes.lock();
             if let Some(running) = state.running.get(&key) {
-                tracing::info!(
+                log_event!(
+                    self.client.inner.config.logger.as_ref(),
+                    INFO,
+                    "the same write is already running in this client: waiting for its result",
                     op = write.op,
-                    transaction_id = %write.transaction_id,
-                    "the same write is already running in this client: waiting for its result"
+                    transaction_id = &write.transaction_id,
                 );
                 running.clone()
             } else {
@@ -721,31 +724,37 @@ impl Transactions<'_> {
                     Evidence::Done => {
                         // Settled: nothing left to remember about it.
                         self.client.writes.lock().accepted.remove(key);
-                        tracing::info!(
-                            op,
-                            transaction_id,
+                        log_event!(
+                            self.client.inner.config.logger.as_ref(),
+                            INFO,
+                            "the write had already taken effect: returning it",
+                            op = op,
+                            transaction_id = transaction_id,
                             reference = write.reference(),
-                            "the write had already taken effect: returning it"
                         );
                         return Ok(done_op(OperationState::Completed, tx, None));
                     }
                     Evidence::Pending(id) => {
-                        tracing::info!(
-                            op,
-                            transaction_id,
+                        log_event!(
+                            self.client.inner.config.logger.as_ref(),
+                            INFO,
+                            "the write was accepted earlier and is still being processed",
+                            op = op,
+                            transaction_id = transaction_id,
                             reference = write.reference(),
-                            "the write was accepted earlier and is still being processed"
                         );
                         return Ok(done_op(OperationState::Accepted, tx, id));
                     }
                     Evidence::Absent if reference.is_some() => {
                         let known = self.client.writes.lock().accepted.get(key).cloned();
                         if let Some(id) = known {
-                            tracing::info!(
-                                op,
-                                transaction_id,
+                            log_event!(
+                                self.client.inner.config.logger.as_ref(),
+                                INFO,
+                                "the write was accepted earlier (202): not sending it again",
+                                op = op,
+                                transaction_id = transaction_id,
                                 reference = write.reference(),
-                                "the write was accepted earlier (202): not sending it again"
                             );
                             return Ok(done_op(OperationState::Accepted, tx, id));
                         }
@@ -815,11 +824,13 @@ impl Transactions<'_> {
                     .await
                 {
                     Ok((Evidence::Done, transaction)) => {
-                        tracing::info!(
-                            op,
-                            transaction_id,
+                        log_event!(
+                            self.client.inner.config.logger.as_ref(),
+                            INFO,
+                            "ambiguous failure reconciled: the operation had taken effect",
+                            op = op,
+                            transaction_id = transaction_id,
                             reference = write.reference(),
-                            "ambiguous failure reconciled: the operation had taken effect"
                         );
                         return Ok(done_op(OperationState::Completed, transaction, None));
                     }
@@ -828,12 +839,14 @@ impl Transactions<'_> {
                     }
                     Ok((Evidence::Failed(e), _)) => return Err(with_ref(e)),
                     Ok((Evidence::Absent, _)) => {
-                        tracing::info!(
-                            op,
-                            transaction_id,
+                        log_event!(
+                            self.client.inner.config.logger.as_ref(),
+                            INFO,
+                            "ambiguous failure reconciled: the operation is absent",
+                            op = op,
+                            transaction_id = transaction_id,
                             reference = write.reference(),
-                            attempt,
-                            "ambiguous failure reconciled: the operation is absent"
+                            attempt = attempt,
                         );
                     }
                     Err(reread) => {
@@ -1063,8 +1076,10 @@ impl TransactionPager {
             // sending `starting_after=` would restart the listing from its first page.
             Some(last) if last.id.is_empty() => {
                 if !self.done {
-                    tracing::warn!(
-                        "list transactions: the last transaction of a full page has no id; stopping here, as there is no cursor to continue from"
+                    log_event!(
+                        self.client.inner.config.logger.as_ref(),
+                        WARN,
+                        "list transactions: the last transaction of a full page has no id; stopping here, as there is no cursor to continue from",
                     );
                 }
                 self.done = true;

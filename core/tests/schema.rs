@@ -49,6 +49,7 @@ fn schema() -> Value {
     add::<core::WebhookEvent>(&mut generator, &mut roots);
     add::<core::ListTransactions>(&mut generator, &mut roots);
     add::<core::TokenInfo>(&mut generator, &mut roots);
+    add::<core::RequestEvent>(&mut generator, &mut roots);
     add::<core::Defaults>(&mut generator, &mut roots);
     add::<core::ErrorKind>(&mut generator, &mut roots);
     let defs: Map<String, Value> = generator

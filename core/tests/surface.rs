@@ -60,6 +60,9 @@ fn exported_types() -> BTreeSet<&'static str> {
         Defaults,
         Error,
         ErrorKind,
+        RequestEvent,
+        RequestObserver,
+        LogRecord,
     );
     // Borrowing views: named here, proven by their accessors' return types.
     fn views(

@@ -9,6 +9,7 @@ the core applies its defaults.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
@@ -20,6 +21,7 @@ from ._models import (
     CallbackReceipt,
     ConfirmedCallback,
     Operation,
+    RequestEvent,
     Session,
     SessionCreated,
     TokenInfo,
@@ -52,6 +54,25 @@ __all__ = [
     "TransactionList",
     "Transactions",
 ]
+
+
+#: Where every client logs: one debug line per request attempt (method, path, status, attempt,
+#: duration, request id), retries, token fetches and reconciliation at info. The fields are also
+#: in each record's ``extra`` (``record.status``, ``record.request_id``, ...). Never a secret.
+_log = logging.getLogger("dintero_checkout")
+
+
+def _observer(on_request: Callable[[RequestEvent], object]) -> Callable[[dict[str, Any]], None]:
+    """``on_request`` as the native client calls it: with a ``RequestEvent``, and never letting
+    what it raises reach the request (it is logged at warning instead)."""
+
+    def observe(event: dict[str, Any]) -> None:
+        try:
+            on_request(RequestEvent(event))
+        except Exception as e:
+            _log.warning("the on_request observer raised %s; the request goes on", type(e).__name__, exc_info=True)
+
+    return observe
 
 
 def _wait(pending: Any, wrap: Callable[[Any], Any]) -> Any:
@@ -283,7 +304,10 @@ class _ClientBase:
         system_name: Optional[str] = None,
         system_version: Optional[str] = None,
         max_response_bytes: Optional[int] = None,
+        on_request: Optional[Callable[[RequestEvent], object]] = None,
     ) -> None:
+        # Logs go to logging.getLogger("dintero_checkout") (see _log); ``on_request`` is called
+        # before and after every request attempt with a RequestEvent (no header, body or token).
         # Secrets stay wrapped in every Python frame (see _secret.py); the raw values go
         # straight into the compiled client, and no Python attribute or local holds them.
         client_secret, proxy = Secret.wrap(client_secret), Secret.wrap_optional(proxy)
@@ -303,6 +327,7 @@ class _ClientBase:
             system_name=system_name,
             system_version=system_version,
             max_response_bytes=max_response_bytes,
+            on_request=None if on_request is None else _observer(on_request),
         )
         sessions, transactions, callbacks = self._parts
         self.sessions = sessions(self._native)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, Callable, NamedTuple, Optional, Union
 
 from typing_extensions import Self
 
@@ -15,6 +15,7 @@ from ._models import (
     CallbackReceipt,
     ConfirmedCallback,
     Operation,
+    RequestEvent,
     Session,
     SessionCreated,
     TokenInfo,
@@ -164,6 +165,7 @@ class Client:
         system_name: Optional[str] = ...,
         system_version: Optional[str] = ...,
         max_response_bytes: Optional[int] = ...,
+        on_request: Optional[Callable[[RequestEvent], object]] = ...,
     ) -> None: ...
     @classmethod
     def from_env(cls, **options: Any) -> Self: ...
@@ -199,6 +201,7 @@ class AsyncClient:
         system_name: Optional[str] = ...,
         system_version: Optional[str] = ...,
         max_response_bytes: Optional[int] = ...,
+        on_request: Optional[Callable[[RequestEvent], object]] = ...,
     ) -> None: ...
     @classmethod
     def from_env(cls, **options: Any) -> Self: ...

@@ -34,6 +34,7 @@ __all__ = [
     "WebhookEvent",
     "ListTransactions",
     "TokenInfo",
+    "RequestEvent",
     "Defaults",
     "TransactionEventKind",
     "TransactionStatus",
@@ -43,6 +44,7 @@ __all__ = [
     "ReceiptOutcome",
     "ErrorKind",
     "ReturnOutcome",
+    "RequestPhase",
 ]
 
 _M = TypeVar("_M", bound="Model")
@@ -200,6 +202,13 @@ RETURN_OUTCOME_VALUES: tuple[str, ...] = (
     "completed",
     "cancelled",
     "failed",
+)
+
+RequestPhase = str
+#: Before or after an attempt. Every value:
+REQUEST_PHASE_VALUES: tuple[str, ...] = (
+    "start",
+    "end",
 )
 
 
@@ -465,6 +474,7 @@ class Session(Model):
         "expires_at",
         "cancelled_at",
         "events",
+        "request_id",
     )
     _shown = ("id", "transaction_id")
 
@@ -513,12 +523,20 @@ class Session(Model):
         """The session's event log (a session has no status field; this is its state)."""
         return [SessionEvent(v) for v in self._data.get("events") or ()]
 
+    @property
+    def request_id(self) -> Optional[str]:
+        """Dintero's request id of the answer this value was read from (``None`` when that answer
+        had none, or the value did not come from Dintero). Set by the client from the answer's
+        headers; never read from a body.
+        """
+        return cast("Optional[str]", self._data.get("request_id"))
+
 
 class SessionCreated(Model):
     """The answer to a session create."""
 
     __slots__ = ()
-    _fields = ("id", "url", "session")
+    _fields = ("id", "url", "session", "request_id")
     _shown = ("id",)
 
     @property
@@ -537,6 +555,14 @@ class SessionCreated(Model):
     def session(self) -> Optional[Session]:
         """The full session, when ``include_session`` was asked for."""
         return _model(Session, self._data.get("session"))
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """Dintero's request id of the answer this value was read from (``None`` when that answer
+        had none, or the value did not come from Dintero). Set by the client from the answer's
+        headers; never read from a body.
+        """
+        return cast("Optional[str]", self._data.get("request_id"))
 
 
 class EventError(Model):
@@ -654,6 +680,7 @@ class Transaction(TransactionRules, Model):
         "events",
         "created_at",
         "updated_at",
+        "request_id",
     )
     _shown = ("id", "status", "merchant_reference", "amount")
 
@@ -723,6 +750,14 @@ class Transaction(TransactionRules, Model):
     def updated_at(self) -> Optional[str]:
         """Last change."""
         return cast("Optional[str]", self._data.get("updated_at"))
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """Dintero's request id of the answer this value was read from (``None`` when that answer
+        had none, or the value did not come from Dintero). Set by the client from the answer's
+        headers; never read from a body.
+        """
+        return cast("Optional[str]", self._data.get("request_id"))
 
 
 class CaptureRequest(Model):
@@ -1180,6 +1215,59 @@ class TokenInfo(Model):
     def token_requests(self) -> int:
         """Token requests this client has made so far."""
         return cast("int", self._data.get("token_requests", 0))
+
+
+class RequestEvent(Model):
+    """One request attempt, as an observer sees it."""
+
+    __slots__ = ()
+    _fields = ("phase", "operation", "method", "path", "attempt", "status", "duration_ms", "request_id", "error_kind")
+    _shown = ("status",)
+
+    @property
+    def phase(self) -> RequestPhase:
+        """Before or after the attempt."""
+        return cast("RequestPhase", self._data.get("phase", None))
+
+    @property
+    def operation(self) -> str:
+        """What the SDK was doing, e.g. ``capture``, ``get transaction``."""
+        return cast("str", self._data.get("operation", ""))
+
+    @property
+    def method(self) -> str:
+        """``GET``, ``POST``, ..."""
+        return cast("str", self._data.get("method", ""))
+
+    @property
+    def path(self) -> str:
+        """The URL's path, without query."""
+        return cast("str", self._data.get("path", ""))
+
+    @property
+    def attempt(self) -> int:
+        """1 for the first attempt, 2 for the first retry, ..."""
+        return cast("int", self._data.get("attempt", 0))
+
+    @property
+    def status(self) -> Optional[int]:
+        """The HTTP status, when an answer came (``End`` only)."""
+        return cast("Optional[int]", self._data.get("status"))
+
+    @property
+    def duration_ms(self) -> Optional[int]:
+        """How long the attempt took (``End`` only)."""
+        return cast("Optional[int]", self._data.get("duration_ms"))
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """Dintero's request id, when the answer had one (``End`` only)."""
+        return cast("Optional[str]", self._data.get("request_id"))
+
+    @property
+    def error_kind(self) -> Optional[ErrorKind]:
+        """The kind of failure, when the attempt failed (``End`` only)."""
+        return cast("Optional[ErrorKind]", self._data.get("error_kind"))
 
 
 class Defaults(Model):

@@ -1,7 +1,7 @@
 # Stubs of the compiled module (checked against it by `python -m mypy.stubtest`).
 # Internal API: use the classes and functions exported by `dintero_checkout`.
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any, Optional, final
 
 __all__ = [
@@ -55,6 +55,7 @@ class NativeClient:
         system_name: Optional[str] = None,
         system_version: Optional[str] = None,
         max_response_bytes: Optional[int] = None,
+        on_request: Optional[Callable[[dict[str, Any]], None]] = None,
     ) -> NativeClient: ...
     @property
     def account_id(self) -> str: ...
