@@ -147,9 +147,11 @@ async fn bearer_required_and_expires_with_clock() {
     assert!(r.error(401).contains("invalid JWT"));
     let r = env.get("/v1/transactions").await;
     assert_eq!(r.ok(), &json!([]));
-    env.emu.advance_clock(14399);
+    // 10 s short of the 4 h lifetime: still valid, with room for a slow machine's real clock
+    // (the emulator's clock is the real one plus the offsets), then past it.
+    env.emu.advance_clock(14390);
     env.get("/v1/transactions").await.ok();
-    env.emu.advance_clock(1);
+    env.emu.advance_clock(10);
     let r = env.get("/v1/transactions").await;
     assert!(r.error(401).contains("expired"));
     // the control API advances the clock too, and a new token works
