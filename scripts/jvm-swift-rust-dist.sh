@@ -153,7 +153,8 @@ if wants jvm; then
 
     say "mvn -Pnatives package (the jar with both natives)"
     mvn=(mvn -B -q -Dstyle.color=never)
-    "${mvn[@]}" -f bindings-kotlin/pom.xml -Pnatives -Dmaven.test.skip=true \
+    quiet_mvn() { "${mvn[@]}" "$@" 2>&1 | sed 's/\x1b\[0m//g'; }
+    quiet_mvn -f bindings-kotlin/pom.xml -Pnatives -Dmaven.test.skip=true \
         "-Dnatives.dir=$natives" "-Duniffi.libdir=$DEBUG_DIR" package
     jar=bindings-kotlin/target/natives/dintero-checkout-$VERSION.jar
     listing=$(unzip -Z1 "$jar")
@@ -166,7 +167,7 @@ if wants jvm; then
     # A Maven repository of our own: the clean room finds the SDK there by its coordinates.
     repo_dir=$DIST/jvm/maven-repo
     rm -rf "$repo_dir/com/dintero/checkout/dintero-checkout/$VERSION"
-    "${mvn[@]}" org.apache.maven.plugins:maven-deploy-plugin:3.1.3:deploy-file \
+    quiet_mvn org.apache.maven.plugins:maven-deploy-plugin:3.1.3:deploy-file \
         "-Dfile=$jar" -DpomFile=bindings-kotlin/pom.xml "-Durl=file://$repo_dir" -DrepositoryId=dintero-dist
     phase "jar (mvn package + deploy to target/dist/jvm/maven-repo)"
 
