@@ -229,9 +229,6 @@ export interface CallbackDelivery {
   created_at: string;
 }
 
-/** The test-speed timings of an emulator started here (the in-process emulator's `for_tests`). */
-const TEST_TIMINGS = { callbackRetryBaseMs: 10, cardTimeoutMs: 200 } as const;
-
 const OPTION_FLAGS: { readonly [K in keyof EmulatorOptions]-?: string | null } = {
   host: null,
   port: null,
@@ -255,9 +252,10 @@ function commandLine(options: EmulatorOptions): string[] {
   if (typeof host !== 'string' || isIP(host) === 0) throw invalidInput(`options.host: ${JSON.stringify(host)} is not an IP address`);
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput('options.port: must be an integer from 0 to 65535');
-  const args = ['--listen', isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`, '--exit-on-stdin-eof'];
+  // --test-timings: the emulator's own test-speed values; the options below override them.
+  const args = ['--listen', isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`, '--exit-on-stdin-eof', '--test-timings'];
   if (options.logRequests !== true) args.push('--quiet');
-  const given: { [key: string]: unknown } = { ...TEST_TIMINGS, ...options };
+  const given: { [key: string]: unknown } = { ...options };
   for (const [key, value] of Object.entries(given)) {
     if (!(key in OPTION_FLAGS)) throw invalidInput(`options: unknown field ${JSON.stringify(key)}`);
     const flag = OPTION_FLAGS[key as keyof EmulatorOptions];

@@ -23,6 +23,12 @@ OPTIONS:
     --callback-retry-ms MS     first callback retry delay, doubling (default 1000); webhook
                                retries wait twice that, doubling, on the emulator clock
     --card-timeout-ms MS       how long timeout test cards wait (default 30000)
+    --callback-timeout-ms MS   how long a callback delivery waits for the receiver (default 10000)
+    --callback-max-retries N   callback retries after the first delivery (default 20)
+    --accepted-delay-ms MS     how long a 202-accepted write stays pending (default 200)
+    --test-timings             test-speed timings (callback timeout 2 s, retries after 10 ms,
+                               timeout cards 200 ms, 202 writes 50 ms): what the SDKs' testing
+                               helpers start it with; later options override them
     --strict-urls              refuse callback and return URLs that are not https://
     --quiet                    do not log requests
     --exit-on-stdin-eof        stop when standard input closes (for a parent process that
@@ -74,6 +80,15 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             i += 1;
             continue;
         }
+        if flag == "--test-timings" {
+            let fast = EmulatorConfig::for_tests();
+            cfg.callback_timeout = fast.callback_timeout;
+            cfg.callback_retry_base = fast.callback_retry_base;
+            cfg.card_timeout = fast.card_timeout;
+            cfg.accepted_delay = fast.accepted_delay;
+            i += 1;
+            continue;
+        }
         if flag == "--quiet" {
             cfg.log_requests = false;
             i += 1;
@@ -120,6 +135,13 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             "--token-ttl" => cfg.token_ttl = Duration::from_secs(num(&value)?),
             "--callback-retry-ms" => cfg.callback_retry_base = Duration::from_millis(num(&value)?),
             "--card-timeout-ms" => cfg.card_timeout = Duration::from_millis(num(&value)?),
+            "--callback-timeout-ms" => cfg.callback_timeout = Duration::from_millis(num(&value)?),
+            "--callback-max-retries" => {
+                cfg.callback_max_retries = u32::try_from(num(&value)?).map_err(|_| {
+                    format!("{name}: {value} is more retries than the emulator can count")
+                })?
+            }
+            "--accepted-delay-ms" => cfg.accepted_delay = Duration::from_millis(num(&value)?),
             other => return Err(format!("unknown option {other} (see --help)")),
         }
     }
@@ -250,6 +272,11 @@ mod tests {
             "",
             "--strict-urls",
             "--exit-on-stdin-eof",
+            "--test-timings",
+            "--card-timeout-ms",
+            "300",
+            "--callback-max-retries",
+            "3",
         ]))
         .unwrap();
         let Command::Run {
@@ -260,6 +287,12 @@ mod tests {
             panic!("expected a run command");
         };
         assert!(exit_on_stdin_eof);
+        // --test-timings sets the test-speed values, and a later option overrides one of them.
+        let fast = EmulatorConfig::for_tests();
+        assert_eq!(c.callback_retry_base, fast.callback_retry_base);
+        assert_eq!(c.accepted_delay, fast.accepted_delay);
+        assert_eq!(c.card_timeout, Duration::from_millis(300));
+        assert_eq!(c.callback_max_retries, 3);
         assert!(c.strict_urls);
         assert_eq!(c.listen.port(), 0);
         assert_eq!(c.account_id, "P00000001");

@@ -354,7 +354,7 @@ class Emulator:
                 raise InvalidInputError(f"token_ttl: {token_ttl} is not a whole number of seconds")
             args += ["--token-ttl", str(int(token_ttl))]
         if fast:
-            args += ["--callback-retry-ms", "10", "--card-timeout-ms", "200"]
+            args += ["--test-timings"]  # the emulator's own test-speed values
         process = _Process(args)
         self._stop = weakref.finalize(self, process.stop)
         if not process.started.wait(_START_TIMEOUT) or "base_url" not in process.lines:
