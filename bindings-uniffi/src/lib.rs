@@ -642,7 +642,9 @@ mod tests {
 
     fn client(secret: &str, proxy: Option<String>) -> Result<Arc<Client>> {
         let (a, id, s) = ("T12345678".into(), "id".into(), secret.into());
-        Client::new(a, id, s, None, None, None, None, proxy, None, None, None)
+        Client::new(
+            a, id, s, None, None, None, None, proxy, None, None, None, None, None,
+        )
     }
 
     #[test]
