@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level
 import ch.qos.logback.classic.spi.ILoggingEvent
 import ch.qos.logback.core.read.ListAppender
 import com.dintero.checkout.models.CaptureRequest
+import com.dintero.checkout.models.LogLevel
 import kotlinx.coroutines.runBlocking
 import org.json.JSONObject
 import org.junit.jupiter.api.AfterEach
@@ -128,6 +129,14 @@ class LogTest {
 
     @Test
     fun `the SLF4J level is read on every call`() = runBlocking {
+        val sink = Slf4jLogger()
+        val levels = listOf(LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN)
+        slf.level = Level.INFO
+        assertEquals(listOf(false, true, true), levels.map(sink::enabled))
+        slf.level = Level.DEBUG
+        assertEquals(listOf(true, true, true), levels.map(sink::enabled))
+        slf.level = Level.ERROR
+        assertEquals(listOf(false, false, false), levels.map(sink::enabled))
         val client = client()
         slf.level = Level.WARN
         val created = client.sessions().create(Emulator.sessionRequest())
@@ -145,7 +154,7 @@ class LogTest {
         val client = Client(
             Emulator.ACCOUNT_ID, Emulator.CLIENT_ID, Emulator.CLIENT_SECRET, baseUrl = Emulator.baseUrl,
             logger = object : LogSink {
-                override fun enabled(level: com.dintero.checkout.models.LogLevel) = true
+                override fun enabled(level: LogLevel) = true
                 override fun log(record: com.dintero.checkout.models.LogRecord) = throw IllegalStateException("logger bug")
             },
         )
