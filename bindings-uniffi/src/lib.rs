@@ -81,6 +81,32 @@ pub trait RequestObserver: Send + Sync {
     fn on_request(&self, event: core::RequestEvent);
 }
 
+/// Where a client's log records go: the core's `LogSink`, implemented in Swift or Kotlin
+/// (`Slf4jLogger`, `OSLogLogger`, `StderrLogger`, or your own). `enabled` is asked before a
+/// record is built, once per log site, so it must be cheap and must read the logger's level
+/// each time (nothing is cached here). The records carry no header, body, query, token or
+/// secret. `log` runs on the task making the request: hand the record off, do not block; what
+/// it throws is caught and never reaches the request.
+#[uniffi::export(with_foreign)]
+pub trait LogSink: Send + Sync {
+    /// Whether records of `level` are wanted now.
+    fn enabled(&self, level: core::LogLevel) -> bool;
+    /// Takes one record (`message` is the event and its fields on one line).
+    fn log(&self, record: core::LogRecord);
+}
+
+/// The foreign sink as the core's.
+struct ForeignSink(Arc<dyn LogSink>);
+
+impl core::LogSink for ForeignSink {
+    fn enabled(&self, level: core::LogLevel) -> bool {
+        self.0.enabled(level)
+    }
+    fn log(&self, record: core::LogRecord) {
+        self.0.log(record)
+    }
+}
+
 /// A Dintero Checkout client for a merchant's BACKEND (it holds the client secret: never ship
 /// it in a mobile app). Cheap to share: sub-objects share the connection pool and the token.
 #[derive(Debug, uniffi::Object)]
@@ -94,7 +120,8 @@ impl Client {
     /// A client for `account_id` (`T…` sandbox / `P…` production, 8 digits) with the API
     /// client's id and secret. Every setting left out takes the core's default (`defaults()`).
     /// `base_url` serves both Dintero hosts (the emulator); `proxy` may carry credentials and is
-    /// never shown.
+    /// never shown. `on_request` sees every request attempt; `logger` receives the client's log
+    /// records (none when left out).
     #[allow(clippy::too_many_arguments)]
     #[uniffi::constructor(default(
         base_url = None,
@@ -105,7 +132,8 @@ impl Client {
         system_name = None,
         system_version = None,
         max_response_bytes = None,
-        on_request = None
+        on_request = None,
+        logger = None
     ))]
     pub fn new(
         account_id: String,
@@ -120,6 +148,7 @@ impl Client {
         system_version: Option<String>,
         max_response_bytes: Option<u64>,
         on_request: Option<Arc<dyn RequestObserver>>,
+        logger: Option<Arc<dyn LogSink>>,
     ) -> Result<Arc<Self>> {
         let mut b = core::Client::builder()
             .account_id(account_id)
@@ -152,6 +181,9 @@ impl Client {
         }
         if let Some(observer) = on_request {
             b = b.observer(move |event| observer.on_request(event.clone()));
+        }
+        if let Some(sink) = logger {
+            b = b.logger(ForeignSink(sink));
         }
         Ok(Arc::new(Client {
             inner: b.build().ffi()?,
@@ -610,7 +642,9 @@ mod tests {
 
     fn client(secret: &str, proxy: Option<String>) -> Result<Arc<Client>> {
         let (a, id, s) = ("T12345678".into(), "id".into(), secret.into());
-        Client::new(a, id, s, None, None, None, None, proxy, None, None, None)
+        Client::new(
+            a, id, s, None, None, None, None, proxy, None, None, None, None, None,
+        )
     }
 
     #[test]

@@ -63,7 +63,11 @@ fn exported_types() -> BTreeSet<&'static str> {
         RequestEvent,
         RequestObserver,
         LogRecord,
+        LogLevel,
     );
+    // A trait: named here, proven by a use as `dyn`.
+    let _ = std::any::type_name::<dyn dintero_checkout::LogSink>();
+    set.insert("LogSink");
     // Borrowing views: named here, proven by their accessors' return types.
     fn views(
         c: &dintero_checkout::Client,

@@ -12,7 +12,8 @@ final class SurfaceTests: XCTestCase {
 
     private let lines: [Substring] = {
         let dir = Emulator.packageRoot.appendingPathComponent("Sources/DinteroCheckout")
-        let files = ["Generated/DinteroCheckoutCore.swift", "Generated/DinteroCheckout.swift", "Extensions.swift"]
+        let files = ["Generated/DinteroCheckoutCore.swift", "Generated/DinteroCheckout.swift", "Extensions.swift",
+                     "Loggers.swift"]
         return files.flatMap { try! String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: false) }
     }()
@@ -20,7 +21,7 @@ final class SurfaceTests: XCTestCase {
     /// Every declaration and extension of `type`, each up to the next top-level declaration
     /// (the generated code is not indented, so a lone `}` does not end a type).
     private func bodies(of type: String) -> [String] {
-        let starts = ["open class ", "public struct ", "public enum ", "extension "]
+        let starts = ["open class ", "public final class ", "public protocol ", "public struct ", "public enum ", "extension "]
         let ends = starts + ["public protocol ", "public func ", "public typealias ", "fileprivate ", "private "]
         var out: [String] = [], current: [Substring]? = nil
         for line in lines {
