@@ -90,7 +90,7 @@ describe('Express receiver example', () => {
     assert.equal(hit.status, 'AUTHORIZED');
 
     // A late retry: Dintero's own signature, an hour old. Confirmed and answered 200 (a 4xx
-    // would end Dintero's retries and lose the callback); a forged one of the same age is 401.
+    // would end Dintero's retries and lose the callback); a forged one of the same age is refused (403).
     const t = Math.floor(Date.now() / 1000) - 3600;
     const callbackUrl = delivery.url;
     const sign = (secret: string) =>
@@ -98,17 +98,22 @@ describe('Express receiver example', () => {
     const late = await fetch(callbackUrl, { headers: { 'Dintero-Signature': sign(h.signatureSecret ?? '') } });
     assert.equal(late.status, 200);
     const forgedLate = await fetch(callbackUrl, { headers: { 'Dintero-Signature': sign('a-guess') } });
-    assert.equal(forgedLate.status, 401);
-    assert.equal(((await forgedLate.json()) as { code: string }).code, 'signature_mismatch');
+    assert.equal(forgedLate.status, 403);
+    const refusedLate = (await forgedLate.json()) as { outcome: string; reason: string };
+    assert.equal(refusedLate.outcome, 'refused');
+    assert.match(refusedLate.reason, /signature does not match/);
   });
 
-  it('answers 401 to a forged callback and 401 to an unsigned one', async () => {
+  it('answers 403 to a forged callback and 403 to an unsigned one', async () => {
     const forged = await fetch(`${url}?transaction_id=T12345678.abc&merchant_reference=x`, {
       headers: { 'Dintero-Signature': `t=${Math.floor(Date.now() / 1000)},v0-hmac-sha256=${'0'.repeat(64)}` },
     });
-    assert.equal(forged.status, 401);
-    assert.equal(((await forged.json()) as { error: string }).error, 'signature');
+    assert.equal(forged.status, 403);
+    const refused = (await forged.json()) as { outcome: string; reason: string };
+    assert.equal(refused.outcome, 'refused');
+    assert.match(refused.reason, /signature/);
     const unsigned = await fetch(`${url}?transaction_id=T12345678.abc`);
-    assert.equal(unsigned.status, 401);
+    assert.equal(unsigned.status, 403);
+    assert.equal(((await unsigned.json()) as { outcome: string }).outcome, 'refused');
   });
 });

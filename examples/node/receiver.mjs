@@ -1,8 +1,8 @@
-// An Express receiver for Dintero's callbacks: verify the signature, confirm against the
-// transaction, then fulfil. Dintero retries a callback that answers 5xx, times out (10 s) or
-// drops the connection, up to 20 times; 2xx and 4xx end the deliveries. So a temporary failure
-// answers 503, a forged request 401, and a late retry (an authentic signature older than the
-// tolerance) is confirmed by re-reading the transaction and answered 200, never 4xx.
+// An Express receiver for Dintero's callbacks, on `dintero-checkout/express`: the core verifies
+// the signature on the URL rebuilt from the request, treats a late retry (an authentic signature
+// older than the tolerance) as authentic, confirms against the transaction and decides the
+// answer (2xx ends Dintero's deliveries, 4xx is final, 5xx makes Dintero retry, up to 20 times).
+// This file only fulfils the order and says so.
 //
 //     DINTERO_ACCOUNT_ID=T... DINTERO_CLIENT_ID=... DINTERO_CLIENT_SECRET=... \
 //     DINTERO_SIGNATURE_SECRET=... PORT=3000 node receiver.mjs
@@ -13,48 +13,29 @@
 import { pathToFileURL } from 'node:url';
 
 import express from 'express';
-import { CallbackVerifier, Client, DinteroError, Emulator, parseCallback, requestUrl } from 'dintero-checkout';
+import { CallbackVerifier, Client, Emulator } from 'dintero-checkout';
+import { callbackHandler } from 'dintero-checkout/express';
 
 /**
- * The Express app. `onConfirmed(transaction, callback)` is where an order is fulfilled; it
- * must be idempotent, as Dintero may deliver a callback more than once.
+ * The Express app. `onConfirmed(transaction)` is where an order is fulfilled; it must be
+ * idempotent, as Dintero may deliver a callback more than once.
  *
  * @param {{ client: Client, verifier: CallbackVerifier, publicUrl?: string,
- *           onConfirmed?: (transaction: import('dintero-checkout').Transaction,
- *                          callback: import('dintero-checkout').Callback) => void | Promise<void> }} options
+ *           onConfirmed?: (transaction: import('dintero-checkout').Transaction) => void | Promise<void> }} options
  */
 export function createReceiver({ client, verifier, publicUrl, onConfirmed = () => {} }) {
   const app = express();
-
-  /** @type {import('express').RequestHandler} */
-  const handle = async (req, res) => {
-    let callback;
-    try {
-      callback = verifier.verifyRequest(req, { publicUrl });
-    } catch (e) {
-      if (!(e instanceof DinteroError)) throw e;
-      if (!e.isAuthenticButLate) {
-        // Forged, or not a callback: 4xx, Dintero does not retry it.
-        res.status(e.kind === 'signature' ? 401 : 400).json({ error: e.kind, code: e.code, message: e.message });
-        return;
-      }
-      // Dintero's own signature, only older than the tolerance: a late retry. Read it and let
-      // confirm (a fresh read of the transaction, harmless to repeat) decide.
-      callback = parseCallback(requestUrl(req.originalUrl ?? req.url, req.headers, { publicUrl }));
-    }
-    try {
-      const { transaction } = await client.callbacks.confirm(callback);
-      await onConfirmed(transaction, callback);
+  const handle = callbackHandler({
+    client,
+    verifier,
+    publicUrl,
+    onReceipt: async (receipt) => {
+      const transaction = receipt.transaction;
+      if (receipt.outcome !== 'confirmed' || !transaction) return;
+      await onConfirmed(transaction);
       console.log(JSON.stringify({ confirmed: transaction.id, status: transaction.status, merchant_reference: transaction.merchant_reference }));
-      res.sendStatus(200);
-    } catch (e) {
-      if (!(e instanceof DinteroError)) throw e;
-      // Network trouble or a Dintero outage: ask for a retry. Anything else is final.
-      const status = e.isTransient ? 503 : e.kind === 'conflict' ? 409 : 400;
-      res.status(status).json({ error: e.kind, message: e.message, requestId: e.requestId });
-    }
-  };
-
+    },
+  });
   app.get('/dintero/callback', handle);
   app.post('/dintero/callback', handle);
   return app;
